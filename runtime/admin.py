@@ -1,0 +1,155 @@
+"""The audit: every execution with its steps, read-only, with retry and cancel actions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from runtime import executions
+from runtime.models import Execution, Step, WebhookDelivery
+
+
+def _pretty(value: Any) -> str:
+    return format_html("<pre style='margin:0'>{}</pre>", json.dumps(value, indent=2, default=str))
+
+
+class SourceFilter(admin.SimpleListFilter):
+    """Filter by what started the execution (api, screen, call, designer…)."""
+
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("api", "API"), ("screen", "Screen"), ("designer", "Designer"), ("call", "Call")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Execution]) -> QuerySet[Execution]:
+        if self.value():
+            return queryset.filter(source__type=self.value())
+        return queryset
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 0
+    can_delete = False
+    ordering = ["seq"]
+    fields = [
+        "seq",
+        "execution_attempt",
+        "node_id",
+        "node_type",
+        "attempt",
+        "status",
+        "duration_ms",
+        "pretty_input",
+        "pretty_output",
+        "pretty_error",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="input")
+    def pretty_input(self, step: Step) -> str:
+        return _pretty(step.input)
+
+    @admin.display(description="output")
+    def pretty_output(self, step: Step) -> str:
+        return _pretty(step.output)
+
+    @admin.display(description="error")
+    def pretty_error(self, step: Step) -> str:
+        return _pretty(step.error) if step.error else "—"
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    can_delete = False
+    fields = ["attempt", "url", "status_code", "delivered", "error", "duration_ms", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Execution)
+class ExecutionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "flow_key",
+        "version_number",
+        "mode",
+        "status",
+        "progress",
+        "source_label",
+        "business_key",
+        "created_by",
+        "created_at",
+        "duration_ms",
+    ]
+    list_filter = ["flow_key", "status", "mode", "kind", SourceFilter, "created_at"]
+    search_fields = ["id", "business_key"]
+    date_hierarchy = "created_at"
+    inlines = [StepInline, WebhookDeliveryInline]
+    actions = ["cancel_executions"]
+    fields = [
+        "id",
+        "flow_key",
+        "version_number",
+        "kind",
+        "mode",
+        "status",
+        "progress",
+        "current_node",
+        "source_label",
+        "business_key",
+        "attempt",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "pretty_input",
+        "pretty_output",
+        "pretty_error",
+        "waiting_for",
+        "parent",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="source")
+    def source_label(self, execution: Execution) -> str:
+        source = execution.source or {}
+        if source.get("type") == "screen":
+            return f"screen {source.get('screen')} · {source.get('button')}"
+        return source.get("type", "")
+
+    @admin.display(description="input")
+    def pretty_input(self, execution: Execution) -> str:
+        return _pretty(execution.input)
+
+    @admin.display(description="output")
+    def pretty_output(self, execution: Execution) -> str:
+        return _pretty(execution.output)
+
+    @admin.display(description="error")
+    def pretty_error(self, execution: Execution) -> str:
+        return _pretty(execution.error) if execution.error else "—"
+
+    @admin.action(description="Cancel selected executions")
+    def cancel_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
+        done = sum(executions.cancel(e) for e in queryset)
+        self.message_user(request, f"Cancelled {done} of {queryset.count()}.", messages.INFO)

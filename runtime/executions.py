@@ -1,0 +1,494 @@
+"""Starting and running executions: the adapter between the pure engine and the database.
+
+The database row is the source of truth. Every status change is a compare-and-set on the
+status, so a final status is never overwritten (a cancel that lands mid-run wins).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from designer.models import Flow, FlowVersion
+from runtime import engine, notify
+from runtime.documents import execution_document, step_document
+from runtime.models import ACTIVE_STATUSES, Execution, Mode, Status, Step
+
+log = logging.getLogger("sluice.executions")
+
+
+class StartError(Exception):
+    """A start that cannot happen; `code` and `status` become the API's JSON error."""
+
+    def __init__(self, code: str, message: str, status: int = 400, details: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.details = details
+
+
+@dataclass
+class StartRequest:
+    flow_key: str
+    input: dict[str, Any]
+    mode: str = Mode.ASYNC
+    user: AbstractBaseUser | None = None
+    source: dict[str, Any] = field(default_factory=lambda: {"type": "api"})
+    business_key: str | None = None
+    callback_url: str = ""
+    version: int | None = None
+    parent: Execution | None = None
+    idempotency_key: str | None = None
+
+
+def request_hash(request: StartRequest) -> str:
+    """What makes two starts with one Idempotency-Key "the same request"."""
+    body = {
+        "input": request.input,
+        "business_key": request.business_key,
+        "callback_url": request.callback_url,
+        "version": request.version,
+        "mode": request.mode,
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_compiled: dict[int, engine.CompiledFlow] = {}
+
+
+def compiled_for(version: FlowVersion) -> engine.CompiledFlow:
+    """Versions are immutable, so each is compiled once per process and kept."""
+    flow = _compiled.get(version.pk)
+    if flow is None:
+        flow = _compiled[version.pk] = engine.compile_flow(version.document)
+    return flow
+
+
+def _pick_version(flow: Flow, number: int | None) -> FlowVersion:
+    versions = FlowVersion.objects.filter(flow=flow)
+    version = versions.filter(number=number).first() if number else versions.first()
+    if version is None:
+        if number:
+            raise StartError("version_not_found", f"flow {flow.key!r} has no version {number}", 404)
+        raise StartError("not_published", f"flow {flow.key!r} has no published version", 409)
+    return version
+
+
+def _replay(request: StartRequest, digest: str) -> Execution | None:
+    """The execution a repeated Idempotency-Key refers to; a different body is a conflict."""
+    existing = Execution.objects.filter(
+        created_by=request.user, flow_key=request.flow_key, idempotency_key=request.idempotency_key
+    ).first()
+    if existing is not None and existing.request_hash != digest:
+        raise StartError(
+            "idempotency_conflict",
+            "this Idempotency-Key was used with a different request body",
+            409,
+            {"execution": str(existing.pk)},
+        )
+    return existing
+
+
+def create_execution(request: StartRequest) -> tuple[Execution, bool]:
+    """Validate the input and store the execution as pending; async ones are enqueued on
+    commit. Returns (execution, created): a repeated Idempotency-Key gives the first one."""
+    digest = request_hash(request) if request.idempotency_key else ""
+    if request.idempotency_key:
+        existing = _replay(request, digest)
+        if existing is not None:
+            return existing, False
+    try:
+        return _create(request, digest), True
+    except IntegrityError:
+        existing = _replay(request, digest) if request.idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _check_business_key(flow: Flow, business_key: str | None) -> None:
+    if not (flow.business_key_unique and business_key):
+        return
+    Flow.objects.select_for_update().filter(pk=flow.pk).first()
+    running = Execution.objects.filter(
+        flow=flow, business_key=business_key, status__in=ACTIVE_STATUSES
+    ).first()
+    if running is not None:
+        raise StartError(
+            "business_key_in_use",
+            f"an execution of {flow.key!r} with business key {business_key!r} is still active",
+            409,
+            {"execution": str(running.pk)},
+        )
+
+
+def _create(request: StartRequest, digest: str) -> Execution:
+    flow = Flow.objects.filter(key=request.flow_key).first()
+    if flow is None:
+        raise StartError("flow_not_found", f"no flow {request.flow_key!r}", 404)
+    version = _pick_version(flow, request.version)
+    compiled = compiled_for(version)
+    try:
+        cleaned = engine.validate_input(compiled, request.input or {})
+    except engine.InputInvalid as exc:
+        raise StartError(
+            "invalid_input",
+            "the input does not match the flow's parameters",
+            400,
+            {"errors": [i.as_dict() for i in exc.issues]},
+        ) from exc
+    execution_id = uuid.uuid4()
+    state = engine.ExecutionState.start(compiled, cleaned)
+    with transaction.atomic():
+        _check_business_key(flow, request.business_key)
+        execution = Execution.objects.create(
+            id=execution_id,
+            flow=flow,
+            flow_key=flow.key,
+            version=version,
+            version_number=version.number,
+            kind=flow.kind,
+            mode=request.mode,
+            status=Status.PENDING,
+            input=cleaned,
+            business_key=request.business_key,
+            source=request.source,
+            state=state.to_json(),
+            parent=request.parent,
+            created_by=request.user if request.user and request.user.is_authenticated else None,
+            callback_url=request.callback_url or flow.callback_url,
+            idempotency_key=request.idempotency_key,
+            request_hash=digest,
+        )
+        if request.mode == Mode.ASYNC:
+            transaction.on_commit(lambda: enqueue(execution.id))
+    return execution
+
+
+def enqueue(execution_id: uuid.UUID) -> None:
+    """Put the execution on the RQ queue; the reconciler re-enqueues if Redis was away."""
+    from runtime import jobs
+
+    try:
+        jobs.enqueue_run(execution_id)
+    except Exception:
+        log.warning("could not enqueue %s; the reconciler will retry", execution_id, exc_info=True)
+
+
+def _claim(execution: Execution, from_statuses: tuple[str, ...], lease_s: float) -> bool:
+    """Move the execution to running if it is still in one of `from_statuses`, with a lease
+    that the reconciler honours until it runs out."""
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "status": Status.RUNNING,
+        "lease_expires_at": now + timedelta(seconds=lease_s),
+    }
+    if execution.started_at is None:
+        fields["started_at"] = now
+    claimed = Execution.objects.filter(pk=execution.pk, status__in=from_statuses).update(**fields)
+    if claimed:
+        for name, value in fields.items():
+            setattr(execution, name, value)
+    return bool(claimed)
+
+
+class _StepObserver:
+    """Collects the engine's step events; in async mode also checkpoints and pushes each one."""
+
+    def __init__(self, execution: Execution, flow: engine.CompiledFlow, live: bool) -> None:
+        self.execution = execution
+        self.flow = flow
+        self.live = live
+        self.pending: list[Step] = []
+
+    def _step(self, event: engine.StepEvent) -> Step:
+        return Step(
+            execution_id=self.execution.pk,
+            seq=event.seq,
+            execution_attempt=self.execution.attempt,
+            node_id=event.node_id,
+            node_type=event.node_type,
+            attempt=event.attempt,
+            status=event.status,
+            input=event.input,
+            output=event.output,
+            error=event.error,
+            logs=event.logs,
+            edge_id=event.edge_id or "",
+            started_at=datetime.fromtimestamp(event.started_at, tz=UTC),
+            duration_ms=event.duration_ms,
+        )
+
+    def step_started(self, event: engine.StepEvent) -> None:
+        if self.live:
+            notify.publish(
+                self.execution.pk,
+                {"type": "execution.step", "seq": event.seq, "step": event.as_dict()},
+            )
+
+    def step_finished(self, event: engine.StepEvent, state: engine.ExecutionState) -> None:
+        self._record(event, state)
+
+    def step_failed(self, event: engine.StepEvent, state: engine.ExecutionState) -> None:
+        self._record(event, state)
+
+    def _record(self, event: engine.StepEvent, state: engine.ExecutionState) -> None:
+        step = self._step(event)
+        if not self.live:
+            self.pending.append(step)
+            return
+        progress = self.flow.progress(state)
+        with transaction.atomic():
+            step.save(force_insert=True)
+            Execution.objects.filter(pk=self.execution.pk, status=Status.RUNNING).update(
+                state=state.to_json(),
+                progress=progress,
+                current_node=state.next_node or "",
+                event_seq=event.seq,
+                lease_expires_at=timezone.now() + timedelta(seconds=settings.SLUICE_LEASE_S),
+            )
+        notify.publish(
+            self.execution.pk,
+            {"type": "execution.step", "seq": event.seq, "step": step_document(step)},
+        )
+        notify.publish(
+            self.execution.pk,
+            {
+                "type": "execution.progress",
+                "seq": event.seq,
+                "progress": progress,
+                "current_node": state.next_node,
+            },
+        )
+
+
+def _context(
+    execution: Execution, should_pause: Callable[[], bool], deadline: float | None
+) -> engine.RunContext:
+    return engine.RunContext(
+        execution={"id": str(execution.pk), "business_key": execution.business_key},
+        should_pause=should_pause,
+        deadline=deadline,
+        max_steps=settings.SLUICE_MAX_STEPS,
+        max_delay_s=settings.SLUICE_MAX_DELAY_S,
+        http_allow_private=settings.SLUICE_HTTP_ALLOW_PRIVATE,
+        run_child=lambda key, data: run_child(execution, key, data, deadline),
+        idempotency_prefix=f"{execution.pk}:{execution.attempt}",
+    )
+
+
+def run_child(
+    parent: Execution, flow_key: str, data: dict[str, Any], deadline: float | None
+) -> dict:
+    """A `call` node: the child is its own execution, run inline, linked to its parent."""
+    try:
+        child, _ = create_execution(
+            StartRequest(
+                flow_key=flow_key,
+                input=data,
+                mode=Mode.SYNC,
+                user=parent.created_by,
+                source={"type": "call", "execution": str(parent.pk)},
+                parent=parent,
+            )
+        )
+    except StartError as exc:
+        raise engine.NodeFailure("call", exc.message, retryable=False) from exc
+    remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+    child = run_inline(child, timeout_s=remaining, hand_off=False)
+    if child.status != Status.COMPLETED:
+        message = (child.error or {}).get("message", child.status)
+        raise engine.NodeFailure("call", f"{flow_key} {child.status}: {message}", retryable=False)
+    return child.output or {}
+
+
+def _finish(execution: Execution, state: engine.ExecutionState, observer: _StepObserver) -> None:
+    """Record the engine's outcome with a compare-and-set from running."""
+    now = timezone.now()
+    started = execution.started_at or now
+    fields: dict[str, Any] = {
+        "state": state.to_json(),
+        "current_node": state.next_node or "",
+        "event_seq": state.seq,
+        "lease_expires_at": None,
+    }
+    if state.status == "completed":
+        fields.update(status=Status.COMPLETED, output=state.output, progress=100)
+    elif state.status == "failed":
+        error = state.error or {}
+        timed_out = error.get("type") == "timeout"
+        fields.update(status=Status.TIMEOUT if timed_out else Status.FAILED, error=error)
+    elif state.status == "waiting":
+        fields.update(status=Status.WAITING, waiting_for=state.waiting_for)
+    else:
+        fields.update(status=Status.PENDING, progress=observer.flow.progress(state))
+    if fields["status"] in (Status.COMPLETED, Status.FAILED, Status.TIMEOUT):
+        fields.update(finished_at=now, duration_ms=(now - started).total_seconds() * 1000)
+    with transaction.atomic():
+        if observer.pending:
+            Step.objects.bulk_create(observer.pending)
+        updated = Execution.objects.filter(pk=execution.pk, status=Status.RUNNING).update(**fields)
+    if updated:
+        for name, value in fields.items():
+            setattr(execution, name, value)
+    else:
+        execution.refresh_from_db()
+
+
+def _publish_finished(execution: Execution) -> None:
+    """Tell websocket subscribers, and the callback URL once the row is committed."""
+    if execution.callback_url and execution.is_final:
+        from runtime import webhooks
+
+        transaction.on_commit(lambda: webhooks.schedule(execution.pk))
+    notify.publish(
+        execution.pk,
+        {
+            "type": "execution.finished",
+            "seq": execution.event_seq + 1,
+            "execution": execution_document(execution),
+        },
+    )
+
+
+def run_inline(
+    execution: Execution, *, timeout_s: float | None = None, hand_off: bool = True
+) -> Execution:
+    """Run in this thread (sync mode). Past `timeout_s` the run pauses at the next node boundary
+    and, with `hand_off`, is enqueued for a worker: the caller then answers 202."""
+    limit = settings.SLUICE_SYNC_TIMEOUT_S if timeout_s is None else timeout_s
+    if not _claim(execution, (Status.PENDING,), lease_s=limit + settings.SLUICE_LEASE_S):
+        execution.refresh_from_db()
+        return execution
+    flow = compiled_for(execution.version)
+    state = engine.ExecutionState.from_json(execution.state)
+    pause_at = time.monotonic() + limit
+    observer = _StepObserver(execution, flow, live=False)
+    context = _context(execution, lambda: time.monotonic() >= pause_at, deadline=None)
+    state = engine.run(flow, state, observer, context)
+    if state.status == "paused" and not hand_off:
+        state.status = "failed"
+        state.error = {
+            "node": state.next_node,
+            "type": "timeout",
+            "message": "the synchronous run passed its time bound",
+            "retryable": True,
+        }
+    if state.status == "paused":
+        execution.mode = Mode.ASYNC
+        Execution.objects.filter(pk=execution.pk).update(mode=Mode.ASYNC)
+    _finish(execution, state, observer)
+    if execution.status == Status.PENDING:
+        transaction.on_commit(lambda: enqueue(execution.pk))
+    elif execution.is_final:
+        _publish_finished(execution)
+    return execution
+
+
+class _LeaseKeeper:
+    """Renews the running execution's lease from a side thread, so a long `delay` or HTTP call
+    is not mistaken for a dead worker; stops renewing the moment the worker dies."""
+
+    def __init__(self, execution_id: uuid.UUID) -> None:
+        self.execution_id = execution_id
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        interval = settings.SLUICE_LEASE_S / 3
+        try:
+            while not self.stopped.wait(interval):
+                Execution.objects.filter(pk=self.execution_id, status=Status.RUNNING).update(
+                    lease_expires_at=timezone.now() + timedelta(seconds=settings.SLUICE_LEASE_S)
+                )
+        finally:
+            connection.close()
+
+
+class _CancelWatch:
+    """Polls the row for a cancel at most every `interval` seconds, so a node boundary costs
+    no query in the common case."""
+
+    def __init__(self, execution_id: uuid.UUID, interval: float = 0.5) -> None:
+        self.execution_id = execution_id
+        self.interval = interval
+        self.next_check = time.monotonic() + interval
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now < self.next_check:
+            return False
+        self.next_check = now + self.interval
+        status = (
+            Execution.objects.filter(pk=self.execution_id).values_list("status", flat=True).first()
+        )
+        return status != Status.RUNNING
+
+
+def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
+    """Run an async execution on a worker, resuming from its last checkpoint."""
+    execution = Execution.objects.select_related("version").filter(pk=execution_id).first()
+    if execution is None or execution.status not in ACTIVE_STATUSES:
+        return execution
+    if not _claim(execution, (Status.PENDING,), lease_s=settings.SLUICE_LEASE_S):
+        return execution
+    flow = compiled_for(execution.version)
+    state = engine.ExecutionState.from_json(execution.state)
+    observer = _StepObserver(execution, flow, live=True)
+    notify.publish(
+        execution.pk,
+        {
+            "type": "execution.progress",
+            "seq": state.seq,
+            "progress": execution.progress,
+            "current_node": state.next_node,
+            "status": Status.RUNNING,
+        },
+    )
+    with _LeaseKeeper(execution.pk):
+        state = engine.run(
+            flow, state, observer, _context(execution, _CancelWatch(execution.pk), None)
+        )
+    _finish(execution, state, observer)
+    if execution.is_final or execution.status == Status.WAITING:
+        _publish_finished(execution)
+    return execution
+
+
+def cancel(execution: Execution) -> bool:
+    """Cancel a pending, running or waiting execution. A running worker notices at its next
+    node boundary; its own final write then finds the status changed and keeps `cancelled`."""
+    now = timezone.now()
+    started = execution.started_at or now
+    updated = Execution.objects.filter(pk=execution.pk, status__in=ACTIVE_STATUSES).update(
+        status=Status.CANCELLED,
+        finished_at=now,
+        duration_ms=(now - started).total_seconds() * 1000,
+        lease_expires_at=None,
+    )
+    execution.refresh_from_db()
+    if updated:
+        _publish_finished(execution)
+    return bool(updated)
