@@ -94,18 +94,24 @@ def run_worker() -> Callable[[], int]:
     return work
 
 
-@pytest.fixture
-def child_env() -> dict[str, str]:
-    """The environment for server and worker subprocesses: same test database, same Redis."""
+def _child_env() -> dict[str, str]:
     from django.conf import settings
 
-    return {
+    env = {
         **os.environ,
         "DATABASE_URL": database_url_for_children(),
         "REDIS_URL": settings.REDIS_URL,
         "HTTP_ALLOW_PRIVATE": "1",
         "DJANGO_SETTINGS_MODULE": "designer.settings",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+@pytest.fixture
+def child_env() -> dict[str, str]:
+    """The environment for server and worker subprocesses: same test database, same Redis."""
+    return _child_env()
 
 
 BURST_WORKER = [
@@ -211,18 +217,12 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LiveServer]:
+def sluice_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LiveServer]:
     """One web server and one worker for the session; tests write data with transactional_db."""
     from django.conf import settings
 
     with django_db_blocker.unblock():
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url_for_children(),
-            "REDIS_URL": settings.REDIS_URL,
-            "HTTP_ALLOW_PRIVATE": "1",
-            "DJANGO_SETTINGS_MODULE": "designer.settings",
-        }
+        env = _child_env()
     server = LiveServer(env)
     server.start_web()
     server.start_worker()

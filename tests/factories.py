@@ -6,7 +6,7 @@ import copy
 import itertools
 from typing import Any
 
-from designer.demo import LOAN_QUOTE as _LOAN_QUOTE
+from designer.demo_flows import LOAN_QUOTE as _LOAN_QUOTE
 
 LOAN_QUOTE: dict[str, Any] = copy.deepcopy(_LOAN_QUOTE)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make for
+# set-up are still plain blocking calls, so Django's async guard is lifted for this process only.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
 CHROMIUM_ARGS = [
@@ -39,7 +44,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def login(browser: Any, live_server: Any) -> Callable[..., Any]:
+def login(browser: Any, sluice_server: Any) -> Callable[..., Any]:
     """A new browser context logged in through the admin login form, as a person would."""
     contexts: list[Any] = []
 
@@ -48,7 +53,7 @@ def login(browser: Any, live_server: Any) -> Callable[..., Any]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/admin/login/?next=/designer/")
+        page.goto(f"{sluice_server.url}/admin/login/?next=/designer/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("input[type=submit]")

@@ -46,7 +46,7 @@ def connect(page: Any, source: str, target: str) -> None:
 
 
 def test_design_publish_press_both_buttons_and_audit(
-    login: Any, live_server: Any, admin_user: Any, screenshot: Any
+    login: Any, sluice_server: Any, admin_user: Any, screenshot: Any
 ) -> None:
     make_flow(GREETING_DRAFT, admin_user)
     page = login("root", "pw-root")
@@ -80,7 +80,7 @@ def test_design_publish_press_both_buttons_and_audit(
     expect(page.get_by_test_id("version-badge")).to_contain_text("v1")
 
     # 3. The generated screen: a blocking button, then a non-blocking one.
-    page.goto(f"{live_server.url}/screens/greeting/")
+    page.goto(f"{sluice_server.url}/screens/greeting/")
     page.get_by_test_id("field-name").fill("Ada")
     page.evaluate(
         """() => {
@@ -108,16 +108,16 @@ def test_design_publish_press_both_buttons_and_audit(
     screenshot(page, "skeleton-screen")
 
     # 4. The audit: both executions, their mode, status, source, output and steps.
-    page.goto(f"{live_server.url}/admin/runtime/execution/")
+    page.goto(f"{sluice_server.url}/admin/runtime/execution/")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="sync").filter(has_text="completed")).to_have_count(2)
     expect(page.locator("#result_list")).to_contain_text("screen greeting · run_async")
     expect(page.locator("#result_list")).to_contain_text("screen greeting · run")
     rows.filter(has_text="run_async").locator("th a").click()
-    expect(page.locator(".field-pretty_output")).to_contain_text("Hello, Grace")
-    expect(page.locator(".field-mode")).to_contain_text("async")
-    steps = page.locator("#steps-group tbody tr")
+    expect(page.locator("div.field-pretty_output")).to_contain_text("Hello, Grace")
+    expect(page.locator("div.field-mode")).to_contain_text("Async")
+    steps = page.locator("#steps-group tbody tr.has_original")
     expect(steps).to_have_count(3)
     expect(steps.nth(1)).to_contain_text(assign_id)
     screenshot(page, "skeleton-admin")

@@ -1,0 +1,29 @@
+"""`task`: one activity of a process, carried out by a microflow (for now run like `call`)."""
+
+from __future__ import annotations
+
+from runtime.engine import calls
+from runtime.engine.compiler import CompiledNode
+from runtime.engine.registry import PROCESS, NodeType, register
+from runtime.engine.scope import Outcome, Scope
+
+
+def run(node: CompiledNode, scope: Scope) -> Outcome | None:
+    return calls.run_child(node, scope)
+
+
+register(
+    NodeType(
+        type="task",
+        label="Task",
+        category="process",
+        icon="check-square",
+        description="Runs a microflow as one activity of the process.",
+        kinds=PROCESS,
+        config_schema=calls.CONFIG_SCHEMA,
+        run=run,
+        expression_fields=calls.EXPRESSION_FIELDS,
+        calls_flow=True,
+        check=calls.check_target,
+    )
+)

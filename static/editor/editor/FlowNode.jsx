@@ -1,0 +1,134 @@
+import { memo, useContext } from 'react';
+import { Handle, Position } from '@xyflow/react';
+import { Icon, colourFor } from '../icons.jsx';
+import { useNodeDecoration } from './decorations.js';
+import { RegistryContext } from './registry.js';
+
+function summary(type, config) {
+  const c = config || {};
+  switch (type) {
+    case 'assign': {
+      const a = Array.isArray(c.assignments) ? c.assignments : [];
+      if (!a.length) return '';
+      const first = `${a[0].variable || '?'} = ${a[0].expression || ''}`;
+      return a.length > 1 ? `${first}  +${a.length - 1}` : first;
+    }
+    case 'http':
+      return [c.method || 'GET', c.url || ''].join(' ').trim();
+    case 'call':
+    case 'task':
+      return c.flow ? `→ ${c.flow}` : '';
+    case 'log':
+    case 'fail':
+      return c.message || '';
+    case 'delay':
+      return c.seconds !== undefined && c.seconds !== '' ? `${c.seconds} s` : '';
+    case 'end': {
+      const keys = Object.keys(c.output || {});
+      return keys.length ? `→ ${keys.join(', ')}` : '';
+    }
+    case 'state':
+      return [c.assignee && `@${c.assignee}`, c.group && `#${c.group}`, c.screen && `▢ ${c.screen}`].filter(Boolean).join(' ');
+    default: {
+      const v = Object.values(c).find((x) => typeof x === 'string' && x);
+      return v || '';
+    }
+  }
+}
+
+function fmtMs(ms) {
+  if (ms === null || ms === undefined) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60000) return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
+  return `${Math.floor(ms / 60000)}m ${Math.round((ms % 60000) / 1000)}s`;
+}
+
+const STATUS_LABEL = {
+  running: 'Running',
+  completed: 'Done',
+  failed: 'Failed',
+  waiting: 'Waiting',
+  skipped: 'Skipped',
+  pending: 'Pending',
+};
+
+function FlowNodeImpl({ id, data, selected }) {
+  const registry = useContext(RegistryContext);
+  const spec = registry.byType[data.type];
+  const deco = useNodeDecoration(id);
+  const colour = colourFor(data.type, spec?.category);
+  const inputs = spec?.ports?.inputs ?? (data.type === 'start' ? [] : [{ name: 'in' }]);
+  const outputs = spec?.ports?.outputs ?? (['end', 'fail'].includes(data.type) ? [] : [{ name: 'next' }]);
+  const normalOuts = outputs.filter((p) => p.kind !== 'error');
+  const errorOuts = outputs.filter((p) => p.kind === 'error');
+  const title = data.label || spec?.label || data.type;
+  const text = summary(data.type, data.config);
+  const problems = deco.problems;
+  const cls = ['snode'];
+  if (selected) cls.push('is-selected');
+  if (problems?.length) cls.push('has-problem');
+  if (deco.run) cls.push(`run-${deco.run}`);
+  if (deco.diff) cls.push(`diff-${deco.diff}`);
+  if (deco.dim) cls.push('is-dim');
+  if (!spec) cls.push('is-unknown');
+  const tooltip = problems?.length ? problems.map((p) => `⚠ ${p}`).join('\n') : undefined;
+
+  return (
+    <div
+      className={cls.join(' ')}
+      data-testid={`node-${id}`}
+      data-node-type={data.type}
+      data-run={deco.run || undefined}
+      data-diff={deco.diff || undefined}
+      title={tooltip}
+      style={{ '--node-accent': colour, minHeight: normalOuts.length > 2 ? normalOuts.length * 22 + 20 : undefined }}
+    >
+      {inputs.length > 0 && <Handle type="target" id={inputs[0].name} position={Position.Left} className="shandle shandle-in" />}
+      <div className="snode-stripe" />
+      <div className="snode-icon">
+        <Icon name={spec?.icon} type={data.type} size={18} />
+      </div>
+      <div className="snode-body">
+        <div className="snode-title" >{title}</div>
+        <div className="snode-meta">
+          <span className="snode-type">{spec?.label || data.type}</span>
+          {title !== id && <span className="snode-id">{id}</span>}
+        </div>
+        {text && <div className="snode-summary">{text}</div>}
+      </div>
+      {problems?.length ? (
+        <div className="snode-badge snode-badge-problem" aria-label={`${problems.length} problem(s)`}>
+          !
+        </div>
+      ) : null}
+      {deco.run && (
+        <div className={`snode-run snode-run-${deco.run}`} data-testid={`node-run-${id}`}>
+          {deco.run === 'running' ? <span className="spin" /> : null}
+          <span>{STATUS_LABEL[deco.run] || deco.run}</span>
+          {deco.duration !== undefined && deco.duration !== null && <span className="snode-dur">{fmtMs(deco.duration)}</span>}
+          {deco.attempts > 1 && <span className="snode-dur">×{deco.attempts}</span>}
+        </div>
+      )}
+      {deco.diff && <div className={`snode-diff snode-diff-${deco.diff}`}>{deco.diff}</div>}
+      {normalOuts.map((p, i) => (
+        <Handle
+          key={p.name}
+          type="source"
+          id={p.name}
+          position={Position.Right}
+          className="shandle shandle-out"
+          style={normalOuts.length > 1 ? { top: `${((i + 1) * 100) / (normalOuts.length + 1)}%` } : undefined}
+          title={p.label || p.name}
+        >
+          {normalOuts.length > 1 && <span className="shandle-label">{p.label || p.name}</span>}
+        </Handle>
+      ))}
+      {errorOuts.map((p) => (
+        <Handle key={p.name} type="source" id={p.name} position={Position.Bottom} className="shandle shandle-error" title="On error: drag to the node that handles this node’s failure" />
+      ))}
+    </div>
+  );
+}
+
+export const FlowNode = memo(FlowNodeImpl);
+export { fmtMs };
