@@ -40,6 +40,7 @@ class EmbeddedRedis:
     def __init__(self, port: int | None = None, data_dir: str | None = None) -> None:
         self.port = port or free_port()
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sluice-redis-")
+        Path(self.data_dir).mkdir(parents=True, exist_ok=True)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

@@ -1,5 +1,6 @@
 """Callbacks to `callback_url` when an execution finishes: signed, retried, recorded.
 
+Delivery goes through the engine's HTTP client, so the same private-address guard applies.
 The signature is Stripe-style: `X-Sluice-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
 "<t>.<body>">`, so receivers can reject replays by the timestamp.
 """
@@ -14,10 +15,11 @@ import uuid
 from datetime import timedelta
 
 import django_rq
-import httpx
 from django.conf import settings
 
 from runtime.documents import execution_document
+from runtime.engine import httpcall
+from runtime.engine.errors import NodeFailure
 from runtime.models import Execution, WebhookDelivery
 
 MAX_ATTEMPTS = 6
@@ -44,8 +46,6 @@ def schedule(execution_id: uuid.UUID, attempt: int = 1, delay_s: float = 0.0) ->
 
 def deliver(execution_id: str, attempt: int = 1) -> bool:
     """POST the execution document once; on failure schedule the next attempt with backoff."""
-    from runtime.engine.http_guard import check_url
-
     execution = Execution.objects.get(pk=execution_id)
     body = json.dumps({"type": "execution.finished", "execution": execution_document(execution)})
     payload = body.encode()
@@ -58,14 +58,23 @@ def deliver(execution_id: str, attempt: int = 1) -> bool:
     record = WebhookDelivery(execution=execution, url=execution.callback_url, attempt=attempt)
     started = time.perf_counter()
     try:
-        check_url(execution.callback_url, allow_private=settings.SLUICE_HTTP_ALLOW_PRIVATE)
-        response = httpx.post(execution.callback_url, content=payload, headers=headers, timeout=10)
-        record.status_code = response.status_code
-        record.delivered = 200 <= response.status_code < 300
+        response = httpcall.send(
+            httpcall.Request(
+                method="POST",
+                url=execution.callback_url,
+                headers=headers,
+                body=payload,
+                timeout_s=10.0,
+                allow_private=settings.SLUICE_HTTP_ALLOW_PRIVATE,
+                max_bytes=65_536,
+            )
+        )
+        record.status_code = response["status"]
+        record.delivered = 200 <= response["status"] < 300
         if not record.delivered:
-            record.error = f"HTTP {response.status_code}"
-    except Exception as exc:
-        record.error = f"{type(exc).__name__}: {exc}"[:2000]
+            record.error = f"HTTP {response['status']}"
+    except NodeFailure as exc:
+        record.error = exc.message[:2000]
     record.duration_ms = (time.perf_counter() - started) * 1000
     record.save()
     if not record.delivered and attempt < MAX_ATTEMPTS:
