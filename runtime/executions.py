@@ -349,6 +349,27 @@ def _finish(execution: Execution, state: engine.ExecutionState, observer: _StepO
         execution.refresh_from_db()
 
 
+def _after_run(execution: Execution) -> None:
+    """What follows a run's last write: a hand-off is enqueued, a wait arms its triggers, and
+    an end is announced."""
+    if execution.status == Status.PENDING:
+        transaction.on_commit(lambda: enqueue(execution.pk))
+    elif execution.status == Status.WAITING:
+        from runtime import processes
+
+        processes.on_waiting(execution)
+        notify.publish(
+            execution.pk,
+            {
+                "type": "execution.waiting",
+                "seq": execution.event_seq + 1,
+                "execution": execution_document(execution),
+            },
+        )
+    elif execution.is_final:
+        _publish_finished(execution)
+
+
 def _publish_finished(execution: Execution) -> None:
     """Tell websocket subscribers, and the callback URL once the row is committed."""
     if execution.callback_url and execution.is_final:
@@ -392,10 +413,7 @@ def run_inline(
         execution.mode = Mode.ASYNC
         Execution.objects.filter(pk=execution.pk).update(mode=Mode.ASYNC)
     _finish(execution, state, observer)
-    if execution.status == Status.PENDING:
-        transaction.on_commit(lambda: enqueue(execution.pk))
-    elif execution.is_final:
-        _publish_finished(execution)
+    _after_run(execution)
     return execution
 
 
@@ -472,8 +490,7 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
             flow, state, observer, _context(execution, _CancelWatch(execution.pk), None)
         )
     _finish(execution, state, observer)
-    if execution.is_final or execution.status == Status.WAITING:
-        _publish_finished(execution)
+    _after_run(execution)
     return execution
 
 

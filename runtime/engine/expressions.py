@@ -44,6 +44,7 @@ from runtime.engine.values import NotJson, to_json
 
 _LOCATION = re.compile(r"<input>:(\d+):(\d+):\s*([^\n]*)")
 _EXECUTION = "execution"
+_MAX_MESSAGE = 300
 _FAST_PATH_OCCURRENCES = limits.MAX_EVALUATION_CHARS // limits.MAX_VARIABLES_SIZE
 
 
@@ -61,6 +62,16 @@ def _compile_error(source: str, exc: BaseException) -> ExpressionError:
     line, column, message = int(found[1]), int(found[2]), found[3].strip()
     message = message.split(" expecting {", 1)[0].replace("'<EOF>'", "end of expression")
     return ExpressionError(message or "invalid expression", _offset(source, line, column))
+
+
+def _runtime_message(exc: BaseException) -> str:
+    """A short, single-line message for an evaluation error (the binding's hints dropped)."""
+    if isinstance(exc, KeyError):
+        return f"no such key: {str(exc).strip(chr(39))}"
+    text = " ".join(str(exc).split())
+    text = text.split(". Check", 1)[0].split(". CEL does not", 1)[0]
+    text = text or type(exc).__name__
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
 def _check_shape(source: str) -> Scan:
@@ -154,8 +165,7 @@ class Expression:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # the Rust binding may raise a PanicException
-            message = str(exc).split(". Check", 1)[0].split(". CEL does not", 1)[0]
-            raise self._fail(message or type(exc).__name__) from None
+            raise self._fail(_runtime_message(exc)) from None
         try:
             return to_json(result)
         except NotJson as exc:

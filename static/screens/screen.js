@@ -125,7 +125,7 @@ function follow(execution, item) {
   };
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
-    if (message.type === "execution.snapshot" || message.type === "execution.finished") {
+    if (["execution.snapshot", "execution.finished", "execution.waiting"].includes(message.type)) {
       update(message.execution);
     } else if (message.type === "execution.progress") {
       item.querySelector("progress").value = message.progress;
