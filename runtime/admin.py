@@ -98,7 +98,7 @@ class ExecutionAdmin(admin.ModelAdmin):
     search_fields = ["id", "business_key"]
     date_hierarchy = "created_at"
     inlines = [StepInline, WebhookDeliveryInline]
-    actions = ["cancel_executions"]
+    actions = ["cancel_executions", "retry_executions"]
     fields = [
         "id",
         "flow_key",
@@ -153,3 +153,8 @@ class ExecutionAdmin(admin.ModelAdmin):
     def cancel_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         done = sum(executions.cancel(e) for e in queryset)
         self.message_user(request, f"Cancelled {done} of {queryset.count()}.", messages.INFO)
+
+    @admin.action(description="Retry selected failed or timed-out executions")
+    def retry_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
+        done = sum(executions.retry(e) for e in queryset)
+        self.message_user(request, f"Retrying {done} of {queryset.count()}.", messages.INFO)

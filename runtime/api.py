@@ -143,3 +143,12 @@ async def cancel_execution(request: HttpRequest, execution_id: str) -> dict:
     if not cancelled:
         raise ApiError(409, "not_cancellable", f"the execution is {execution.status}")
     return execution_document(execution)
+
+
+@router.post("/executions/{execution_id}/retry", response={202: dict})
+async def retry_execution(request: HttpRequest, execution_id: str) -> JsonResponse:
+    """Resume a failed or timed-out execution from its failed node, as a new attempt."""
+    execution = await _visible(request, execution_id)
+    if not await sync_to_async(executions.retry)(execution):
+        raise ApiError(409, "not_retryable", f"the execution is {execution.status}")
+    return _answer(execution)

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from designer.models import Flow, FlowVersion
@@ -277,11 +278,15 @@ class _StepObserver:
 
 
 def _context(
-    execution: Execution, should_pause: Callable[[], bool], deadline: float | None
+    execution: Execution,
+    should_pause: Callable[[], bool],
+    deadline: float | None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> engine.RunContext:
     return engine.RunContext(
         execution={"id": str(execution.pk), "business_key": execution.business_key},
         should_pause=should_pause,
+        sleep=sleep,
         deadline=deadline,
         max_steps=settings.SLUICE_MAX_STEPS,
         max_delay_s=settings.SLUICE_MAX_DELAY_S,
@@ -453,8 +458,11 @@ class _CancelWatch:
         self.execution_id = execution_id
         self.interval = interval
         self.next_check = time.monotonic() + interval
+        self.stopped = False
 
     def __call__(self) -> bool:
+        if self.stopped:
+            return True
         now = time.monotonic()
         if now < self.next_check:
             return False
@@ -462,7 +470,15 @@ class _CancelWatch:
         status = (
             Execution.objects.filter(pk=self.execution_id).values_list("status", flat=True).first()
         )
-        return status != Status.RUNNING
+        self.stopped = status != Status.RUNNING
+        return self.stopped
+
+    def sleep(self, seconds: float) -> None:
+        """A `delay` that ends early when the execution is cancelled (the run then stops at the
+        next node boundary, so the shortened wait has no effect)."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0 and not self():
+            time.sleep(min(left, self.interval))
 
 
 def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
@@ -485,9 +501,10 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
             "status": Status.RUNNING,
         },
     )
+    watch = _CancelWatch(execution.pk)
     with _LeaseKeeper(execution.pk):
         state = engine.run(
-            flow, state, observer, _context(execution, _CancelWatch(execution.pk), None)
+            flow, state, observer, _context(execution, watch, None, sleep=watch.sleep)
         )
     _finish(execution, state, observer)
     _after_run(execution)
@@ -508,4 +525,24 @@ def cancel(execution: Execution) -> bool:
     execution.refresh_from_db()
     if updated:
         _publish_finished(execution)
+    return bool(updated)
+
+
+def retry(execution: Execution) -> bool:
+    """Resume a failed or timed-out execution from the node that failed, as its next attempt.
+    The saved state still points at that node, so both attempts' steps stay in the audit."""
+    updated = Execution.objects.filter(
+        pk=execution.pk, status__in=(Status.FAILED, Status.TIMEOUT)
+    ).update(
+        status=Status.PENDING,
+        mode=Mode.ASYNC,
+        attempt=F("attempt") + 1,
+        error=None,
+        finished_at=None,
+        duration_ms=None,
+        lease_expires_at=None,
+    )
+    if updated:
+        transaction.on_commit(lambda: enqueue(execution.pk))
+    execution.refresh_from_db()
     return bool(updated)

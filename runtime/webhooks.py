@@ -33,7 +33,8 @@ def sign(body: bytes, timestamp: int, secret: str) -> str:
 
 
 def backoff_s(attempt: int) -> float:
-    return min(MAX_BACKOFF_S, BASE_BACKOFF_S * 2 ** (attempt - 1))
+    base = getattr(settings, "SLUICE_WEBHOOK_BACKOFF_S", BASE_BACKOFF_S)
+    return min(MAX_BACKOFF_S, base * 2 ** (attempt - 1))
 
 
 def schedule(execution_id: uuid.UUID, attempt: int = 1, delay_s: float = 0.0) -> None:

@@ -88,7 +88,7 @@ def run_worker() -> Callable[[], int]:
         queue = django_rq.get_queue("default")
         waiting = queue.count
         worker = django_rq.get_worker("default", worker_class=SimpleWorker)
-        worker.work(burst=True)
+        worker.work(burst=True, with_scheduler=True)
         return waiting
 
     return work
@@ -219,7 +219,6 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def sluice_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LiveServer]:
     """One web server and one worker for the session; tests write data with transactional_db."""
-    from django.conf import settings
 
     with django_db_blocker.unblock():
         env = _child_env()
@@ -228,3 +227,56 @@ def sluice_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Live
     server.start_worker()
     yield server
     server.stop_all()
+
+
+class Receiver:
+    """A real HTTP server on loopback that records requests and answers from a script."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[dict[str, Any]] = []
+        self.statuses: list[int] = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                receiver.requests.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": body,
+                    }
+                )
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                payload = b'{"ok": true}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()

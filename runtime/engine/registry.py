@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -127,14 +128,19 @@ def node_types() -> list[dict[str, Any]]:
 
 
 _loaded = False
+_load_lock = threading.RLock()
 
 
 def _load_builtin() -> None:
-    """Import every module of `runtime.engine.nodes` once; each registers its type."""
+    """Import every module of `runtime.engine.nodes` once; each registers its type. Threads
+    wait for the first load to finish, so none sees a half-filled registry."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    package = importlib.import_module("runtime.engine.nodes")
-    for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{module.name}")
+    with _load_lock:
+        if _loaded:
+            return
+        package = importlib.import_module("runtime.engine.nodes")
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+        _loaded = True
