@@ -52,7 +52,12 @@ def flow_summary(flow: Flow) -> dict[str, Any]:
 def flow_detail(flow: Flow) -> dict[str, Any]:
     latest = flow.versions.aggregate(n=Max("number"))["n"]
     flow.latest_version = latest
-    return {**flow_summary(flow), "parameters": flow.parameters, "graph": flow.graph}
+    return {
+        **flow_summary(flow),
+        "parameters": flow.parameters,
+        "graph": flow.graph,
+        "timeout_s": flow.timeout_s,
+    }
 
 
 def create_flow(data: dict[str, Any], user: AbstractBaseUser | None) -> Flow:
@@ -74,8 +79,24 @@ def save_draft(key: str, revision: int, data: dict[str, Any]) -> Flow:
     return flow
 
 
+MAX_TIMEOUT_S = 90 * 24 * 3600
+
+
 def validate_document(document: dict[str, Any]) -> list[engine.Issue]:
-    return engine.validate(document, flow_lookup=published_document)
+    """The engine's checks plus the flow-level settings the adapter reads (`timeout_s`)."""
+    issues = engine.validate(document, flow_lookup=published_document)
+    timeout_s = document.get("timeout_s") if isinstance(document, dict) else None
+    if timeout_s is not None and (
+        isinstance(timeout_s, bool)
+        or not isinstance(timeout_s, int | float)
+        or not 0 < timeout_s <= MAX_TIMEOUT_S
+    ):
+        issues.append(
+            engine.Issue(
+                f"timeout_s must be a number of seconds in (0, {MAX_TIMEOUT_S}]", field="timeout_s"
+            )
+        )
+    return issues
 
 
 def publish(flow: Flow, note: str, user: AbstractBaseUser | None) -> FlowVersion:

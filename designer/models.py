@@ -27,6 +27,9 @@ class Flow(models.Model):
     graph = models.JSONField(default=dict, blank=True)
     revision = models.PositiveIntegerField(default=1)
     published_revision = models.PositiveIntegerField(null=True, blank=True)
+    timeout_s = models.FloatField(
+        null=True, blank=True, help_text="executions past this many seconds end as timeout"
+    )
     business_key_unique = models.BooleanField(default=False)
     callback_url = models.URLField(blank=True, default="")
     created_by = models.ForeignKey(
@@ -47,7 +50,7 @@ class Flow(models.Model):
 
     def document(self) -> dict[str, Any]:
         """The flow document of SPEC §2, as the engine and the export read it."""
-        return {
+        document: dict[str, Any] = {
             "key": self.key,
             "name": self.name,
             "kind": self.kind,
@@ -55,6 +58,9 @@ class Flow(models.Model):
             "parameters": self.parameters,
             "graph": self.graph,
         }
+        if self.timeout_s:
+            document["timeout_s"] = self.timeout_s
+        return document
 
 
 class FlowVersion(models.Model):

@@ -154,6 +154,8 @@ def _create(request: StartRequest, digest: str) -> Execution:
         ) from exc
     execution_id = uuid.uuid4()
     state = engine.ExecutionState.start(compiled, cleaned)
+    timeout_s = compiled.document.get("timeout_s")
+    deadline_at = timezone.now() + timedelta(seconds=timeout_s) if timeout_s else None
     with transaction.atomic():
         _check_business_key(flow, request.business_key)
         execution = Execution.objects.create(
@@ -174,6 +176,7 @@ def _create(request: StartRequest, digest: str) -> Execution:
             callback_url=request.callback_url or flow.callback_url,
             idempotency_key=request.idempotency_key,
             request_hash=digest,
+            deadline_at=deadline_at,
         )
         if request.mode == Mode.ASYNC:
             transaction.on_commit(lambda: enqueue(execution.id))
@@ -277,6 +280,13 @@ class _StepObserver:
         )
 
 
+def _deadline(execution: Execution) -> float | None:
+    """The execution's wall-clock deadline on this process's monotonic clock."""
+    if execution.deadline_at is None:
+        return None
+    return time.monotonic() + (execution.deadline_at - timezone.now()).total_seconds()
+
+
 def _context(
     execution: Execution,
     should_pause: Callable[[], bool],
@@ -372,10 +382,10 @@ def _after_run(execution: Execution) -> None:
             },
         )
     elif execution.is_final:
-        _publish_finished(execution)
+        announce_finished(execution)
 
 
-def _publish_finished(execution: Execution) -> None:
+def announce_finished(execution: Execution) -> None:
     """Tell websocket subscribers, and the callback URL once the row is committed."""
     if execution.callback_url and execution.is_final:
         from runtime import webhooks
@@ -404,7 +414,7 @@ def run_inline(
     state = engine.ExecutionState.from_json(execution.state)
     pause_at = time.monotonic() + limit
     observer = _StepObserver(execution, flow, live=False)
-    context = _context(execution, lambda: time.monotonic() >= pause_at, deadline=None)
+    context = _context(execution, lambda: time.monotonic() >= pause_at, _deadline(execution))
     state = engine.run(flow, state, observer, context)
     if state.status == "paused" and not hand_off:
         state.status = "failed"
@@ -504,7 +514,10 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
     watch = _CancelWatch(execution.pk)
     with _LeaseKeeper(execution.pk):
         state = engine.run(
-            flow, state, observer, _context(execution, watch, None, sleep=watch.sleep)
+            flow,
+            state,
+            observer,
+            _context(execution, watch, _deadline(execution), sleep=watch.sleep),
         )
     _finish(execution, state, observer)
     _after_run(execution)
@@ -524,7 +537,7 @@ def cancel(execution: Execution) -> bool:
     )
     execution.refresh_from_db()
     if updated:
-        _publish_finished(execution)
+        announce_finished(execution)
     return bool(updated)
 
 

@@ -22,6 +22,7 @@ class FlowIn(Schema):
     description: str = ""
     parameters: list[dict[str, Any]] = Field(default_factory=list)
     graph: Graph = Field(default_factory=Graph)
+    timeout_s: float | None = Field(default=None, gt=0)
 
 
 class FlowSave(Schema):
@@ -31,6 +32,7 @@ class FlowSave(Schema):
     description: str = ""
     parameters: list[dict[str, Any]] = Field(default_factory=list)
     graph: Graph = Field(default_factory=Graph)
+    timeout_s: float | None = Field(default=None, gt=0)
 
 
 class ValidateIn(Schema):

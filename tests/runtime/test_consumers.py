@@ -106,3 +106,41 @@ def test_another_user_is_refused(api: Any, other_user: Any, published_flow: Any)
     connected, code = asyncio.run(scenario())
     assert connected is False
     assert code == 4403
+
+
+def test_a_foreign_origin_is_refused(api: Any, user: Any, published_flow: Any) -> None:
+    from designer.asgi import application
+
+    published_flow()
+    execution_id = _start_async(api)
+
+    async def scenario() -> bool:
+        communicator = WebsocketCommunicator(
+            application,
+            f"/ws/executions/{execution_id}/",
+            headers=[(b"origin", b"http://evil.example")],
+        )
+        communicator.scope["user"] = user
+        connected, _ = await communicator.connect()
+        await communicator.disconnect()
+        return connected
+
+    assert asyncio.run(scenario()) is False
+
+
+def test_resync_sends_a_fresh_snapshot(api: Any, user: Any, published_flow: Any) -> None:
+    published_flow()
+    execution_id = _start_async(api)
+
+    async def scenario() -> tuple[dict, dict]:
+        communicator = _communicator(user, execution_id)
+        await communicator.connect()
+        first = await communicator.receive_json_from(timeout=5)
+        await communicator.send_json_to({"type": "resync"})
+        second = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return first, second
+
+    first, second = asyncio.run(scenario())
+    assert first["type"] == second["type"] == "execution.snapshot"
+    assert second["execution"]["id"] == execution_id

@@ -195,3 +195,32 @@ def test_webhook_to_a_private_address_is_refused_by_default(
     assert first is not None and not first.delivered
     assert "non-public" in first.error
     assert receiver.requests == []
+
+
+def test_an_execution_past_its_flow_deadline_ends_as_timeout(
+    api: Any, published_flow: Any, run_worker: Any
+) -> None:
+    published_flow(slow_flow(), timeout_s=0.2)
+    doc = start(api, "slow", {"input": {}}).json()
+    run_worker()
+    done = api.get(f"/api/executions/{doc['id']}").json()
+    assert done["status"] == "timeout"
+    assert done["error"]["type"] == "timeout"
+    assert done["error"]["node"] == "wait"
+
+
+def test_the_reconciler_times_out_overdue_executions(api: Any, published_flow: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from runtime.models import Execution
+    from runtime.reconciler import reconcile_once
+
+    published_flow(slow_flow(), timeout_s=60)
+    doc = start(api, "slow", {"input": {}}).json()
+    Execution.objects.filter(pk=doc["id"]).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    assert reconcile_once()["timed_out"] == 1
+    done = api.get(f"/api/executions/{doc['id']}").json()
+    assert done["status"] == "timeout"
+    assert api.post(f"/api/executions/{doc['id']}/cancel").status_code == 409
