@@ -27,6 +27,7 @@ def _clean_redis() -> None:
         from django.conf import settings
 
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
+        redis.Redis.from_url(other_redis_db(settings.REDIS_URL)).flushdb()
 
 
 @pytest.fixture
@@ -94,13 +95,21 @@ def run_worker() -> Callable[[], int]:
     return work
 
 
-def _child_env() -> dict[str, str]:
+def other_redis_db(url: str) -> str:
+    """The same Redis server, the next database number: the session's live server keeps its
+    queue apart, so its worker never takes jobs meant for a test's in-process burst worker."""
+    base, _, db = url.rpartition("/")
+    number = int(db) if db.isdigit() else 0
+    return f"{base}/{(number + 1) % 16}"
+
+
+def _child_env(redis_url: str | None = None) -> dict[str, str]:
     from django.conf import settings
 
     env = {
         **os.environ,
         "DATABASE_URL": database_url_for_children(),
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": redis_url or settings.REDIS_URL,
         "HTTP_ALLOW_PRIVATE": "1",
         "DJANGO_SETTINGS_MODULE": "designer.settings",
     }
@@ -219,9 +228,10 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def sluice_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LiveServer]:
     """One web server and one worker for the session; tests write data with transactional_db."""
+    from django.conf import settings
 
     with django_db_blocker.unblock():
-        env = _child_env()
+        env = _child_env(other_redis_db(settings.REDIS_URL))
     server = LiveServer(env)
     server.start_web()
     server.start_worker()
