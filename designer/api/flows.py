@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Body, Router, Status
+from pydantic import ValidationError as PydanticValidationError
 
-from designer import flows
+from designer import flows, versions
 from designer.api.errors import ApiError
 from designer.api.schemas import ExpressionIn, FlowIn, FlowSave, PublishIn, ValidateIn
 from designer.models import Flow, FlowVersion
@@ -53,6 +54,24 @@ def create_flow(request: HttpRequest, body: FlowIn) -> Status:
         flow = flows.create_flow(body.dict(), request.auth)
     except flows.FlowExists as exc:
         raise ApiError(409, "flow_exists", f"a flow with key {body.key!r} exists") from exc
+    return Status(201, flows.flow_detail(flow))
+
+
+@router.post("/flows/import", response={201: dict})
+def import_flow(request: HttpRequest, body: Body[dict[str, Any]]) -> Status:
+    """Create a flow from an export file (or a bare flow document); it arrives as a draft."""
+    document = versions.import_document(body)
+    try:
+        data = FlowIn.model_validate(document)
+    except PydanticValidationError as exc:
+        details = [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
+        ]
+        raise ApiError(400, "invalid_document", "the file is not a Sluice flow", details) from exc
+    try:
+        flow = flows.create_flow(data.dict(), request.auth)
+    except flows.FlowExists as exc:
+        raise ApiError(409, "flow_exists", f"a flow with key {data.key!r} exists") from exc
     return Status(201, flows.flow_detail(flow))
 
 
@@ -119,3 +138,30 @@ def get_version(request: HttpRequest, key: str, number: int) -> dict:
         FlowVersion.objects.select_related("published_by"), flow__key=key, number=number
     )
     return {**flows.version_summary(version), "document": version.document}
+
+
+@router.get("/flows/{key}/diff")
+def diff_versions(request: HttpRequest, key: str, base: str, to: str = "draft") -> dict:
+    """Structural diff between two versions (`base`, `to`: a number or `draft`)."""
+    flow = _flow(key)
+    old, new = versions.document_at(flow, base), versions.document_at(flow, to)
+    if old is None or new is None:
+        raise ApiError(404, "version_not_found", f"no version {base if old is None else to!r}")
+    return {"base": base, "to": to, **versions.diff_documents(old, new)}
+
+
+@router.post("/flows/{key}/versions/{number}/restore")
+def restore_version(request: HttpRequest, key: str, number: int) -> dict:
+    """Put an old version back into the draft (a new revision; nothing is published)."""
+    flow = versions.restore(_flow(key), number)
+    if flow is None:
+        raise ApiError(404, "version_not_found", f"flow {key!r} has no version {number}")
+    return flows.flow_detail(flow)
+
+
+@router.get("/flows/{key}/export")
+def export_flow(request: HttpRequest, key: str) -> HttpResponse:
+    flow = _flow(key)
+    response = JsonResponse(versions.export_flow(flow), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{flow.key}.sluice.json"'
+    return response

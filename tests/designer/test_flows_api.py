@@ -146,3 +146,12 @@ def test_bearer_token(client: Any, user: Any) -> None:
     response = client.get("/api/flows", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert client.get("/api/flows", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+
+
+def test_unknown_api_urls_and_methods_answer_json(api: Any) -> None:
+    missing = api.get("/api/no/such/thing")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    wrong = api.patch("/api/flows", "{}", content_type="application/json")
+    assert wrong.status_code == 405
+    assert wrong.json()["error"]["code"] == "method_not_allowed"
