@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from designer.models import Flow, Screen
+
+
+def bare_json(request: HttpRequest) -> JsonResponse:
+    """Exists as the API benchmark's baseline: Django's own cost, with no auth, ORM or engine."""
+    return JsonResponse({"ok": True})
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -9,8 +9,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from runtime import executions
+from runtime.diagram import render_svg
 from runtime.models import Execution, Step, WebhookDelivery
 
 
@@ -121,6 +123,7 @@ class ExecutionAdmin(admin.ModelAdmin):
         "pretty_error",
         "waiting_for",
         "parent",
+        "diagram",
     ]
     readonly_fields = fields
 
@@ -141,6 +144,18 @@ class ExecutionAdmin(admin.ModelAdmin):
     def pretty_input(self, execution: Execution) -> str:
         return _pretty(execution.input)
 
+    @admin.display(description="path taken")
+    def diagram(self, execution: Execution) -> str:
+        """The flow's diagram with the nodes this execution ran, their times, the edges taken."""
+        steps = list(
+            execution.steps.order_by("seq").values("node_id", "status", "duration_ms", "edge_id")
+        )
+        svg = render_svg(execution.version.document, steps)
+        return format_html(
+            '<div class="sluice-diagram-wrap" style="overflow:auto;max-width:100%">{}</div>',
+            mark_safe(svg),
+        )
+
     @admin.display(description="output")
     def pretty_output(self, execution: Execution) -> str:
         return _pretty(execution.output)
@@ -158,3 +173,6 @@ class ExecutionAdmin(admin.ModelAdmin):
     def retry_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         done = sum(executions.retry(e) for e in queryset)
         self.message_user(request, f"Retrying {done} of {queryset.count()}.", messages.INFO)
+
+
+from runtime import admin_processes  # noqa: E402, F401 - registers the process audit

@@ -7,6 +7,8 @@ import uuid
 import django_rq
 from django.db import close_old_connections
 
+from runtime import notify
+
 QUEUE = "default"
 
 
@@ -22,4 +24,5 @@ def run_execution(execution_id: str) -> None:
     try:
         run_queued(execution_id)
     finally:
+        notify.flush()
         close_old_connections()

@@ -135,3 +135,93 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} #{self.attempt} ({self.status_code or self.error[:40]})"
+
+
+class Wait(models.Model):
+    """One stay of a process in a `state`, and the one transition that ended it.
+
+    `seq` is the state step's seq, so two stays in the same state stay apart; a stay is left
+    at most once (`left_at` is set by a compare-and-set), which makes this the transition audit.
+    """
+
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="waits")
+    seq = models.PositiveIntegerField()
+    node_id = models.CharField(max_length=64)
+    label = models.CharField(max_length=200, blank=True, default="")
+    screen = models.CharField(max_length=100, blank=True, default="")
+    assignee = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    group = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    is_task = models.BooleanField(default=False)
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    transition = models.CharField(max_length=100, blank=True, default="")
+    trigger = models.CharField(max_length=16, blank=True, default="")
+    payload = models.JSONField(null=True, blank=True)
+    fired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["execution", "seq"]
+        verbose_name_plural = "waits and transitions"
+        constraints = [models.UniqueConstraint(fields=["execution", "seq"], name="unique_wait_seq")]
+
+    def __str__(self) -> str:
+        left = f" → {self.transition}" if self.left_at else ""
+        return f"{self.node_id} #{self.seq}{left}"
+
+
+class TimerStatus(models.TextChoices):
+    ARMED = "armed"
+    FIRED = "fired"
+    DISARMED = "disarmed"
+
+
+class Timer(models.Model):
+    """A scheduled transition of one wait. The row is the truth; the RQ scheduled job (id
+    `sluice-timer-<id>`) is only the fast path, and the reconciler fires what Redis lost."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wait = models.ForeignKey(Wait, on_delete=models.CASCADE, related_name="timers")
+    transition = models.CharField(max_length=100)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=TimerStatus.choices, default=TimerStatus.ARMED)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["wait", "transition"], name="unique_timer_transition")
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="armed"),
+                name="timer_armed_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transition} at {self.due_at:%Y-%m-%d %H:%M:%S} ({self.status})"
+
+
+class ProcessEvent(models.Model):
+    """Every event received, with the executions it moved on; an unmatched one stays here."""
+
+    name = models.CharField(max_length=200, db_index=True)
+    execution_ref = models.CharField(max_length=64, blank=True, default="")
+    business_key = models.CharField(max_length=200, null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    delivered = models.JSONField(default=list, blank=True)
+    unmatched = models.BooleanField(default=False, db_index=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        permissions = [("send_event", "Can send events to every waiting process")]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {'unmatched' if self.unmatched else len(self.delivered)}"

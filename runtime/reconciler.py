@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from runtime.executions import announce_finished, enqueue
 from runtime.models import Execution, Mode, Status
+from runtime.timers import sweep as process_sweep
 
 log = logging.getLogger("sluice.reconciler")
 
@@ -75,6 +76,7 @@ def reconcile_once(pending_grace_s: float = PENDING_GRACE_S) -> dict[str, int]:
     for pk in stale:
         enqueue(pk)
         requeued += 1
+    process_sweep(now)
     if resumed or requeued:
         log.info("reconciler: %s leases expired, %s executions re-enqueued", resumed, requeued)
     return {"expired": resumed, "requeued": requeued, "timed_out": timed_out}

@@ -19,6 +19,11 @@ from tests.factories import LOAN_QUOTE, make_flow
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: the quick layers fail first and the browser is started once."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _clean_redis() -> None:
     """Start from an empty queue when the Redis server is ours (or the caller says it may)."""

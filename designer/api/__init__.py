@@ -6,6 +6,7 @@ from designer.api import errors
 from designer.api.auth import ApiAuth
 from designer.api.flows import router as flows_router
 from runtime.api import router as executions_router
+from runtime.api_processes import router as processes_router
 
 api = NinjaAPI(
     title="Sluice API",
@@ -19,3 +20,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", flows_router)
 api.add_router("", executions_router)
+api.add_router("", processes_router)

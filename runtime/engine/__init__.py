@@ -14,6 +14,7 @@ from runtime.engine.registry import NodeType, node_types, register
 from runtime.engine.runner import run
 from runtime.engine.schemas import edge_schema
 from runtime.engine.state import ExecutionState
+from runtime.engine.transitions import NotWaiting, fire_transition
 from runtime.engine.validation import validate
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Issue",
     "NodeFailure",
     "NodeType",
+    "NotWaiting",
     "NullObserver",
     "Observer",
     "RecordingObserver",
@@ -35,6 +37,7 @@ __all__ = [
     "check_expression",
     "compile_flow",
     "edge_schema",
+    "fire_transition",
     "node_types",
     "register",
     "registry",

@@ -45,14 +45,15 @@ class CompiledEdge:
 class CompiledNode:
     """A node with its expressions compiled and its outgoing edges sorted by role.
 
-    `routes` are the normal edges in document order with the default edge last; `error_edge`
-    catches failures; `transitions` are a process state's triggered edges.
+    `outgoing` is every edge leaving it in document order; `routes` are the normal ones with the
+    default edge last; `error_edge` catches failures; `transitions` are a state's triggers.
     """
 
     id: str
     type: str
     node_type: registry.NodeType
     config: Mapping[str, Any]
+    outgoing: tuple[CompiledEdge, ...]
     routes: tuple[CompiledEdge, ...]
     error_edge: CompiledEdge | None
     transitions: tuple[CompiledEdge, ...]
@@ -67,7 +68,7 @@ class CompiledFlow:
     key: str
     name: str
     kind: str
-    parameters: tuple[Mapping[str, Any], ...]
+    parameters: tuple[dict[str, Any], ...]
     document: Mapping[str, Any]
     nodes: Mapping[str, CompiledNode]
     start: str
@@ -131,6 +132,7 @@ def _node(raw: dict[str, Any], edges: list[CompiledEdge]) -> CompiledNode:
         type=node_type.type,
         node_type=node_type,
         config=config,
+        outgoing=tuple(edges),
         routes=routes,
         error_edge=next((edge for edge in edges if edge.on_error), None),
         transitions=transitions,
@@ -184,7 +186,7 @@ def compile_flow(
         parameter = dict(raw)
         if "default" in parameter:
             parameter["default"] = coerce(parameter["type"], parameter["default"])
-        parameters.append(MappingProxyType(parameter))
+        parameters.append(parameter)
     return CompiledFlow(
         key=document["key"],
         name=document["name"],

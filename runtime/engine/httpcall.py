@@ -34,6 +34,18 @@ def masked_url(url: httpx.URL) -> str:
     return str(url.copy_with(password=MASK)) if url.password else str(url)
 
 
+def parse_url(text: str, base: httpx.URL | None = None) -> httpx.URL:
+    """Parse a URL (relative to `base` for redirects); a malformed one fails the node."""
+    try:
+        url = base.join(text) if base is not None else httpx.URL(text)
+        has_host = bool(url.host)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        raise NodeFailure("http", f"invalid URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not has_host:
+        raise NodeFailure("http", f"only http and https URLs with a host are allowed: {text}")
+    return url
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     method: str
@@ -47,12 +59,11 @@ class Request:
 
 def _target(url: httpx.URL, allow_private: bool) -> tuple[httpx.URL, dict[str, Any]]:
     """The URL to connect to and the request extensions that keep TLS checking the name."""
-    if url.scheme not in ("http", "https") or not url.host:
-        raise NodeFailure("http", f"only http and https URLs with a host are allowed: {url}")
     if allow_private:
         return url, {}
-    address = resolve_public(url.host, url.port or (443 if url.scheme == "https" else 80))
-    extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
+    host = url.raw_host.decode("ascii")
+    address = resolve_public(host, url.port or (443 if url.scheme == "https" else 80))
+    extensions = {"sni_hostname": host} if url.scheme == "https" else {}
     return url.copy_with(host=address), extensions
 
 
@@ -88,8 +99,10 @@ def _result(response: httpx.Response, content: bytes) -> dict[str, Any]:
     }
 
 
-def _redirect(request: Request, method: str, url: httpx.URL, response: httpx.Response) -> tuple:
-    location = url.join(response.headers["location"])
+def _redirect(
+    request: Request, method: str, url: httpx.URL, response: httpx.Response
+) -> tuple[str, httpx.URL, dict[str, str], bytes | None]:
+    location = parse_url(response.headers["location"], url)
     keep_body = response.status_code in (307, 308)
     next_method = method if keep_body or method == "HEAD" else "GET"
     headers = dict(request.headers)
@@ -101,7 +114,7 @@ def _redirect(request: Request, method: str, url: httpx.URL, response: httpx.Res
 def send(request: Request) -> dict[str, Any]:
     """Perform the exchange; raise NodeFailure for refusals, transport errors and caps."""
     give_up_at = time.monotonic() + request.timeout_s
-    method, url = request.method, httpx.URL(request.url)
+    method, url = request.method, parse_url(request.url)
     headers, body = request.headers, request.body
     with httpx.Client(follow_redirects=False, timeout=request.timeout_s, trust_env=False) as client:
         for _ in range(limits.MAX_REDIRECTS + 1):

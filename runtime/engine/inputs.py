@@ -132,6 +132,14 @@ def clean(parameters: Iterable[dict[str, Any]], data: Any) -> tuple[dict[str, An
     for name in data:
         if name not in known:
             issues.append(Issue(f"{name} is not a parameter of this flow", field=str(name)))
+    total = sum(sum(measure(value)[:2]) for value in cleaned.values())
+    if total > limits.MAX_VARIABLES_SIZE:
+        issues.append(
+            Issue(
+                f"the input holds {total:,} elements and characters; the limit is "
+                f"{limits.MAX_VARIABLES_SIZE:,}"
+            )
+        )
     return cleaned, issues
 
 

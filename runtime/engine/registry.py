@@ -96,6 +96,8 @@ class NodeType:
             "expression_fields": list(self.expression_fields),
             "ports": self.ports(),
             "requires_default_edge": self.requires_default_edge,
+            "allows_error_edge": self.allows_error_edge and not self.terminal,
+            "transitions": self.transitions,
             "terminal": self.terminal,
             "unique": self.unique,
         }

@@ -98,7 +98,6 @@ def _failed(
     failure: NodeFailure,
     state: ExecutionState,
     scope: Scope,
-    context: RunContext,
     event: StepEvent,
 ) -> float | None:
     """Record a failed attempt; return the seconds to back off before retrying, or None."""
@@ -158,7 +157,6 @@ def run(
         state.seq += 1
         state.step_count += 1
         scope.attempt = attempt
-        scope.node = node_id
         logs: list[dict[str, Any]] = []
         scope.logs = logs
         event = StepEvent(state.seq, node_id, node.type, attempt, "running", None, None, None, logs)
@@ -169,7 +167,7 @@ def run(
             outcome, edge = _execute(node, scope)
         except NodeFailure as failure:
             event.duration_ms = (_perf() - began) * 1000
-            pause = _failed(node, failure, state, scope, context, event)
+            pause = _failed(node, failure, state, scope, event)
             observer.step_failed(event, state)
             if state.status == "failed":
                 return state

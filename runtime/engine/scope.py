@@ -36,7 +36,7 @@ class Scope:
     evaluation without walking the values again.
     """
 
-    __slots__ = ("_sizes", "_total", "attempt", "context", "execution", "logs", "node", "variables")
+    __slots__ = ("_sizes", "_total", "attempt", "context", "execution", "logs", "variables")
 
     def __init__(self, variables: dict[str, Any], context: RunContext) -> None:
         self.variables = variables
@@ -50,7 +50,6 @@ class Scope:
             self._total += items + chars
         self.attempt = 1
         self.logs: list[dict[str, Any]] = []
-        self.node = ""
 
     def size_of(self, name: str) -> tuple[int, int] | None:
         if name == "execution":

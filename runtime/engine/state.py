@@ -54,18 +54,21 @@ class ExecutionState:
         """Rebuild a state saved by `to_json`; a malformed one raises ValueError."""
         if not isinstance(data, dict):
             raise ValueError("an execution state must be an object")
-        state = cls(
-            next_node=data.get("next_node"),
-            variables=dict(data.get("variables") or {}),
-            attempts={str(k): int(v) for k, v in (data.get("attempts") or {}).items()},
-            step_count=int(data.get("step_count", 0)),
-            status=data.get("status", "running"),
-            output=data.get("output"),
-            error=data.get("error"),
-            path=list(data.get("path") or []),
-            waiting_for=list(data.get("waiting_for") or []),
-            seq=int(data.get("seq", 0)),
-        )
+        try:
+            state = cls(
+                next_node=data.get("next_node"),
+                variables=dict(data.get("variables") or {}),
+                attempts={str(k): int(v) for k, v in (data.get("attempts") or {}).items()},
+                step_count=int(data.get("step_count", 0)),
+                status=data.get("status", "running"),
+                output=data.get("output"),
+                error=data.get("error"),
+                path=list(data.get("path") or []),
+                waiting_for=list(data.get("waiting_for") or []),
+                seq=int(data.get("seq", 0)),
+            )
+        except (TypeError, AttributeError) as exc:
+            raise ValueError(f"malformed execution state: {exc}") from exc
         if state.status not in STATUSES:
             raise ValueError(f"unknown execution status {state.status!r}")
         if state.next_node is not None and not isinstance(state.next_node, str):

@@ -105,8 +105,9 @@ class _Checker:
         self.flow_lookup = flow_lookup
         self.max_delay_s = max_delay_s
         self.issues: list[Issue] = []
-        self.kind = document.get("kind") if document.get("kind") in registry.KINDS else None
-        self.key = document.get("key") if isinstance(document.get("key"), str) else None
+        kind, key = document.get("kind"), document.get("key")
+        self.kind = kind if isinstance(kind, str) and kind in registry.KINDS else None
+        self.key = key if isinstance(key, str) else None
         self.nodes: dict[str, dict[str, Any]] = {}
         self.types: dict[str, registry.NodeType] = {}
         self.edges: list[dict[str, Any]] = []
@@ -468,3 +469,5 @@ def validate(
         return issues
     except RecursionError:
         return [Issue("the document is nested too deeply to check")]
+    except Exception as exc:  # a checker bug must not turn a bad document into a server error
+        return [Issue(f"the document could not be checked ({type(exc).__name__}: {exc})")]

@@ -43,12 +43,23 @@ export function AppHeader({ user, children, current }) {
 export function Dialog({ title, children, onClose, footer, testid, wide }) {
   const ref = useRef(null);
   const prevFocus = useRef(null);
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
   useEffect(() => {
     prevFocus.current = document.activeElement;
     const el = ref.current;
-    const first = el && el.querySelector('input, textarea, select, button:not(.dialog-x)');
+    const first = el && el.querySelector('input, textarea, select');
     if (first) first.focus();
+    else if (el) el.focus();
+    const onKey = (e) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        closeRef.current();
+      }
+    };
+    window.addEventListener('keydown', onKey);
     return () => {
+      window.removeEventListener('keydown', onKey);
       if (prevFocus.current && prevFocus.current.focus) prevFocus.current.focus();
     };
   }, []);
@@ -66,11 +77,8 @@ export function Dialog({ title, children, onClose, footer, testid, wide }) {
         aria-label={title}
         data-testid={testid}
         ref={ref}
+        tabIndex={-1}
         onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            onClose();
-          }
           if (e.key === 'Tab' && ref.current) {
             const f = [...ref.current.querySelectorAll('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter(
               (x) => !x.disabled,

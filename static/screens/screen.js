@@ -67,6 +67,9 @@ function showExecution(container, execution) {
   } else if (execution.error) {
     container.classList.add("error");
     container.textContent = `${execution.status}: ${execution.error.message}`;
+  } else if (execution.status === "waiting") {
+    const labels = (execution.waiting_for || []).map((w) => w.label || w.name);
+    container.textContent = `waiting for ${labels.join(" or ")}…`;
   } else {
     container.textContent = `${execution.status}…`;
   }
@@ -118,14 +121,15 @@ function follow(execution, item) {
   const update = (doc) => {
     showExecution(body, doc);
     item.dataset.status = doc.status;
-    if (["completed", "failed", "cancelled", "timeout", "waiting"].includes(doc.status)) {
+    if (["completed", "failed", "cancelled", "timeout"].includes(doc.status)) {
       done = true;
       socket.close();
     }
   };
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
-    if (["execution.snapshot", "execution.finished", "execution.waiting"].includes(message.type)) {
+    const documents = ["execution.snapshot", "execution.finished", "execution.waiting", "execution.transition"];
+    if (documents.includes(message.type)) {
       update(message.execution);
     } else if (message.type === "execution.progress") {
       item.querySelector("progress").value = message.progress;

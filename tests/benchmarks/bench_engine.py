@@ -109,7 +109,7 @@ def measure() -> list[tuple[str, int, float]]:
 def main() -> list[tuple[str, int, float]]:
     rows = measure()
     baseline = rows[-1][2] / rows[-1][1]
-    print(f"{'run':<28} {'steps':>7} {'steps/s':>12} {'µs/step':>9} {'× Python':>9}")
+    print(f"{'run':<28} {'steps':>7} {'steps/s':>12} {'µs/step':>9} {'x Python':>9}")
     for label, steps, seconds in rows:
         per_step = seconds / steps
         print(

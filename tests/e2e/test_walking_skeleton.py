@@ -120,4 +120,7 @@ def test_design_publish_press_both_buttons_and_audit(
     steps = page.locator("#steps-group tbody tr.has_original")
     expect(steps).to_have_count(3)
     expect(steps.nth(1)).to_contain_text(assign_id)
+    diagram = page.locator("svg.sluice-diagram")
+    expect(diagram.locator("g.node.completed")).to_have_count(3)
+    expect(diagram.locator("path.taken")).to_have_count(2)
     screenshot(page, "skeleton-admin")

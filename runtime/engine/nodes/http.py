@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
 from runtime.engine import limits, schemas
 from runtime.engine.compiler import CompiledNode
 from runtime.engine.errors import NodeFailure
-from runtime.engine.httpcall import Request, mask_headers, masked_url, send
+from runtime.engine.httpcall import Request, mask_headers, masked_url, parse_url, send
 from runtime.engine.registry import BOTH, NodeType, register
 from runtime.engine.scope import Outcome, Scope
 
@@ -61,10 +59,7 @@ def run(node: CompiledNode, scope: Scope) -> Outcome | None:
             raise NodeFailure("timeout", "no time is left before the execution's deadline")
         timeout = min(timeout, remaining)
     method = config.get("method", "GET")
-    try:
-        shown_url = masked_url(httpx.URL(url))
-    except httpx.InvalidURL as exc:
-        raise NodeFailure("http", f"invalid URL: {exc}") from None
+    shown_url = masked_url(parse_url(url))
     step_input = {"method": method, "url": shown_url, "headers": mask_headers(headers)}
     if body is not None:
         step_input["body"] = body_value

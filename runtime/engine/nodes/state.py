@@ -7,6 +7,7 @@ event transitions in `waiting_for`, until `fire_transition` picks one.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from runtime.engine.compiler import CompiledEdge, CompiledNode
@@ -14,6 +15,15 @@ from runtime.engine.errors import NodeFailure
 from runtime.engine.registry import PROCESS, NodeType, register
 from runtime.engine.routing import holds
 from runtime.engine.scope import Outcome, Scope
+
+
+def _is_datetime(text: str) -> bool:
+    """The adapter schedules `at` as given, so it must parse (as datetime parameters do)."""
+    try:
+        datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def describe(edge: CompiledEdge, scope: Scope) -> dict[str, Any]:
@@ -29,8 +39,8 @@ def describe(edge: CompiledEdge, scope: Scope) -> dict[str, Any]:
     if edge.trigger == "scheduled":
         if edge.at is not None:
             at = scope.eval(edge.at)
-            if not isinstance(at, str):
-                raise NodeFailure("expression", f"{edge.at.field}: must give a datetime")
+            if not isinstance(at, str) or not _is_datetime(at):
+                raise NodeFailure("expression", f"{edge.at.field}: must give an RFC 3339 datetime")
             entry["at"] = at
         else:
             entry["after_s"] = edge.data.get("after_s")

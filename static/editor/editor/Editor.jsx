@@ -17,7 +17,7 @@ import { FlowNode } from './FlowNode.jsx';
 import { FlowEdge } from './FlowEdge.jsx';
 import { Palette, DND_MIME } from './Palette.jsx';
 import { PropertiesPanel } from './Properties.jsx';
-import { defaultsFor } from './SchemaForm.jsx';
+import { defaultsFor, ExpressionNamesContext } from './SchemaForm.jsx';
 import { RegistryContext, buildRegistry } from './registry.js';
 import { DecorationsContext, createDecorations, mergeLayers } from './decorations.js';
 import {
@@ -40,10 +40,11 @@ import { VersionsPanel } from './VersionsPanel.jsx';
 import { RunPanel, runLayerFrom } from './RunPanel.jsx';
 import { ShortcutHelp } from './ShortcutHelp.jsx';
 import { ProblemsPanel } from './ProblemsPanel.jsx';
+import { QuickAdd, ContextMenu } from './Popovers.jsx';
 
 const nodeTypes = { sluice: FlowNode };
 const edgeTypes = { sluice: FlowEdge };
-const defaultEdgeOptions = { type: 'sluice', markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } };
+const defaultEdgeOptions = { type: 'sluice', markerEnd: { type: MarkerType.ArrowClosed, width: 10, height: 10, color: '#98a2b3' } };
 const SNAP = [16, 16];
 const HISTORY_LIMIT = 200;
 const backupKey = (key) => `sluice:draft:${key}`;
@@ -119,7 +120,13 @@ function Editor({ initialFlow, user }) {
   const flowKey = initialFlow.key;
 
   // ----- document state (refs mirror state so callbacks always see the latest)
-  const initialGraph = useMemo(() => docToFlow(initialFlow.graph, registry), [initialFlow, registry]);
+  const initialGraph = useMemo(() => {
+    const g = docToFlow(initialFlow.graph, registry);
+    // documents written without positions (API, import) get a layout
+    const raw = initialFlow.graph?.nodes || [];
+    if (raw.length > 1 && raw.every((n) => !n.position)) g.nodes = layoutNodes(g.nodes, g.edges);
+    return g;
+  }, [initialFlow, registry]);
   const nodesRef = useRef(initialGraph.nodes);
   const edgesRef = useRef(initialGraph.edges);
   const metaRef = useRef(metaOf(initialFlow));
@@ -277,6 +284,7 @@ function Editor({ initialFlow, user }) {
       if (editSeq.current === seqAtStart) {
         clearBackup();
         setSaveState({ status: 'saved', at: new Date() });
+        validateNowRef.current();
       } else {
         setSaveState({ status: 'dirty' });
       }
@@ -301,6 +309,9 @@ function Editor({ initialFlow, user }) {
       saving.current = false;
     }
   }, [flowKey, docBody, clearBackup, writeBackup]);
+  const validateNowRef = useRef(() => {});
+  const saveStatusRef = useRef('saved');
+  saveStatusRef.current = saveState.status;
   const saveRef = useRef(save);
   saveRef.current = save;
 
@@ -331,8 +342,10 @@ function Editor({ initialFlow, user }) {
   // warn before leaving with unsaved changes
   useEffect(() => {
     const h = (e) => {
-      if (editSeq.current !== savedSeq.current) {
-        writeBackup();
+      if (editSeq.current === savedSeq.current) return;
+      // keep a copy in this browser; ask only when saving is known to fail
+      writeBackup();
+      if (['offline', 'error', 'conflict'].includes(saveStatusRef.current)) {
         e.preventDefault();
         e.returnValue = '';
       }
@@ -371,8 +384,9 @@ function Editor({ initialFlow, user }) {
       })
       .catch(() => {});
   }, [flowKey, docBody]);
+  validateNowRef.current = runValidate;
   useEffect(() => {
-    const t = setTimeout(runValidate, seq === 0 ? 50 : 600);
+    const t = setTimeout(runValidate, seq === 0 ? 50 : 400);
     return () => clearTimeout(t);
   }, [seq, runValidate]);
 
@@ -413,9 +427,12 @@ function Editor({ initialFlow, user }) {
       if (diffRef.current) allowed = changes.filter((c) => c.type === 'select' || c.type === 'dimensions');
       if (!allowed.length) return;
       const removing = allowed.some((c) => c.type === 'remove');
+      // moves that are not a mouse drag (arrow keys on a focused node)
+      const kbMove = !draggingRef.current && allowed.some((c) => c.type === 'position' && c.position && !c.dragging);
       if (removing) record(`delete-${Math.floor(Date.now() / 300)}`);
+      if (kbMove) record('keyboard-move');
       setNodes((ns) => applyNodeChanges(allowed, ns));
-      if (removing) bump();
+      if (removing || kbMove) bump();
     },
     [record, bump, setNodes],
   );
@@ -435,15 +452,15 @@ function Editor({ initialFlow, user }) {
   diffRef.current = diff;
 
   const isValidConnection = useCallback((c) => !connectionProblem(c, nodesRef.current, edgesRef.current, registry), [registry]);
-  const onConnect = useCallback(
-    (c) => {
+  const connect = useCallback(
+    (c, coalesce) => {
       if (diffRef.current) return;
       const problem = connectionProblem(c, nodesRef.current, edgesRef.current, registry);
       if (problem) {
         toast(problem, 'error');
         return;
       }
-      record();
+      record(coalesce);
       const src = nodesRef.current.find((n) => n.id === c.source);
       const tgt = nodesRef.current.find((n) => n.id === c.target);
       const id = uniqueEdgeId(new Set(edgesRef.current.map((e) => e.id)));
@@ -461,8 +478,25 @@ function Editor({ initialFlow, user }) {
     },
     [record, bump, setEdges, toast, registry],
   );
+  const onConnect = useCallback((c) => connect(c), [connect]);
   const onConnectEnd = useCallback(
-    (_evt, state) => {
+    (evt, state) => {
+      if (state && !state.toNode && state.fromNode && state.fromHandle?.type === 'source' && !diffRef.current) {
+        const pt = evt && 'changedTouches' in evt ? evt.changedTouches[0] : evt;
+        if (pt) {
+          const src = nodesRef.current.find((n) => n.id === state.fromNode.id);
+          const port = registry.byType[src?.data.type]?.ports?.outputs?.find((p) => p.name === state.fromHandle.id);
+          setPopover({
+            type: 'quick',
+            x: pt.clientX,
+            y: pt.clientY,
+            flow: rf.screenToFlowPosition({ x: pt.clientX, y: pt.clientY }),
+            from: { source: state.fromNode.id, sourceHandle: state.fromHandle.id ?? null },
+            title: port && port.name !== 'next' ? `Add a node after ${src.id} (${port.label || port.name})` : `Add a node after ${src?.id}`,
+          });
+        }
+        return;
+      }
       if (state && state.isValid === false && state.toNode && state.fromNode) {
         const problem = connectionProblem(
           { source: state.fromNode.id, target: state.toNode.id, sourceHandle: state.fromHandle?.id },
@@ -473,11 +507,18 @@ function Editor({ initialFlow, user }) {
         if (problem) toast(problem, 'error');
       }
     },
-    [toast, registry],
+    [toast, registry, rf],
   );
 
-  const onNodeDragStart = useCallback(() => record(), [record]);
-  const onNodeDragStop = useCallback(() => bump(), [bump]);
+  const draggingRef = useRef(false);
+  const onNodeDragStart = useCallback(() => {
+    draggingRef.current = true;
+    record();
+  }, [record]);
+  const onNodeDragStop = useCallback(() => {
+    draggingRef.current = false;
+    bump();
+  }, [bump]);
   const onSelectionDragStart = onNodeDragStart;
   const onSelectionDragStop = onNodeDragStop;
 
@@ -492,7 +533,7 @@ function Editor({ initialFlow, user }) {
   );
 
   const addNode = useCallback(
-    (type, position) => {
+    (type, position, coalesce) => {
       if (diffRef.current) return null;
       const spec = registry.byType[type];
       if (!spec) return null;
@@ -500,7 +541,7 @@ function Editor({ initialFlow, user }) {
         toast(`A flow has only one ${spec.label || type}`, 'error');
         return null;
       }
-      record();
+      record(coalesce);
       const id = uniqueNodeId(type, new Set(nodesRef.current.map((n) => n.id)));
       const node = {
         id,
@@ -528,9 +569,54 @@ function Editor({ initialFlow, user }) {
       const type = e.dataTransfer.getData(DND_MIME) || e.dataTransfer.getData('text/plain');
       if (!type || !registry.byType[type]) return;
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      addNode(type, { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 });
+      const key = `drop-${Date.now()}`;
+      const hit = edgeNear(p, 14 / rf.getZoom());
+      const spec = registry.byType[type];
+      const canSplit = hit && spec?.ports?.inputs?.length && spec?.ports?.outputs?.some((o) => !o.edge && o.kind !== 'error');
+      const id = addNode(type, { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 }, key);
+      if (id && canSplit) {
+        // dropped onto a connection: insert the node into it
+        const old = hit;
+        setEdges((es) => es.filter((x) => x.id !== old.id));
+        connect({ source: old.source, sourceHandle: old.sourceHandle ?? null, target: id, targetHandle: null }, key);
+        const added = edgesRef.current.find((x) => x.source === old.source && x.target === id);
+        if (added) {
+          const byId = new Map(nodesRef.current.map((n) => [n.id, n]));
+          setEdges((es) => es.map((x) => (x.id === added.id ? withHandles({ ...x, data: { ...old.data } }, byId, registry) : x)));
+        }
+        connect({ source: id, sourceHandle: null, target: old.target, targetHandle: null }, key);
+      }
     },
-    [rf, addNode, registry],
+    [rf, addNode, registry, connect, setEdges],
+  );
+  // the connection whose straight source→target line passes within `tol` of p
+  const edgeNear = useCallback(
+    (p, tol) => {
+      const byId = new Map(nodesRef.current.map((n) => [n.id, n]));
+      let best = null;
+      let bestD = tol;
+      for (const e of edgesRef.current) {
+        const a = byId.get(e.source);
+        const b = byId.get(e.target);
+        if (!a || !b) continue;
+        const ax = a.position.x + (a.measured?.width || NODE_W);
+        const ay = a.position.y + (a.measured?.height || NODE_H) / 2;
+        const bx = b.position.x;
+        const by = b.position.y + (b.measured?.height || NODE_H) / 2;
+        const dx = bx - ax;
+        const dy = by - ay;
+        const len2 = dx * dx + dy * dy || 1;
+        const t = Math.max(0, Math.min(1, ((p.x - ax) * dx + (p.y - ay) * dy) / len2));
+        if (t <= 0.05 || t >= 0.95) continue;
+        const d = Math.hypot(p.x - (ax + t * dx), p.y - (ay + t * dy));
+        if (d < bestD) {
+          bestD = d;
+          best = e;
+        }
+      }
+      return best;
+    },
+    [],
   );
   const addAtCentre = useCallback(
     (type) => {
@@ -538,8 +624,18 @@ function Editor({ initialFlow, user }) {
       const r = el ? el.getBoundingClientRect() : { left: 0, top: 0, width: 800, height: 600 };
       const p = rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
       let pos = { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 };
-      const occupied = (q) => nodesRef.current.some((n) => Math.abs(n.position.x - q.x) < 40 && Math.abs(n.position.y - q.y) < 40);
-      for (let i = 0; i < 20 && occupied(pos); i += 1) pos = { x: pos.x + 32, y: pos.y + 32 };
+      const occupied = (q) =>
+        nodesRef.current.some((n) => {
+          const w = n.measured?.width || NODE_W;
+          const h = n.measured?.height || NODE_H;
+          return q.x < n.position.x + w + 24 && q.x + NODE_W + 24 > n.position.x && q.y < n.position.y + h + 24 && q.y + NODE_H + 24 > n.position.y;
+        });
+      // find a free spot near the centre: try rings below and above
+      const start = pos;
+      for (let i = 1; i < 40 && occupied(pos); i += 1) {
+        const step = Math.ceil(i / 2) * 96 * (i % 2 ? 1 : -1);
+        pos = { x: start.x, y: start.y + step };
+      }
       addNode(type, pos);
     },
     [rf, addNode],
@@ -698,6 +794,7 @@ function Editor({ initialFlow, user }) {
       }
       if (isTyping(e.target)) return;
       if (document.querySelector('.dialog-backdrop')) return;
+      if (diffRef.current && mod && ['z', 'y', 'x', 'v', 'd'].includes(k)) return;
       if (mod && k === 'z' && !e.shiftKey) {
         e.preventDefault();
         undo();
@@ -901,8 +998,107 @@ function Editor({ initialFlow, user }) {
   tabRef.current = tab;
   const onPaneClick = useCallback(() => setRunFocus(null), []);
 
+  // ----- popovers: quick add and context menus ------------------------------------
+  const [popover, setPopover] = useState(null);
+  const closePopover = useCallback(() => setPopover(null), []);
+  const pickQuickAdd = useCallback(
+    (type) => {
+      const pop = popover;
+      setPopover(null);
+      if (!pop) return;
+      const key = `quick-${Date.now()}`;
+      const pos = pop.from ? { x: pop.flow.x + 8, y: pop.flow.y - NODE_H / 2 } : { x: pop.flow.x - NODE_W / 2, y: pop.flow.y - NODE_H / 2 };
+      const id = addNode(type, pos, key);
+      if (id && pop.from) connect({ source: pop.from.source, sourceHandle: pop.from.sourceHandle, target: id, targetHandle: null }, key);
+    },
+    [popover, addNode, connect],
+  );
+  const onPaneDoubleClick = useCallback(
+    (e) => {
+      if (diffRef.current) return;
+      if (!(e.target instanceof Element) || !e.target.classList.contains('react-flow__pane')) return;
+      setPopover({ type: 'quick', x: e.clientX, y: e.clientY, flow: rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }), title: 'Add a node' });
+    },
+    [rf],
+  );
+  const onNodeContextMenu = useCallback(
+    (e, node) => {
+      e.preventDefault();
+      if (!node.selected) selectOnly([node.id], []);
+      const ro = !!diffRef.current;
+      setPopover({
+        type: 'menu',
+        x: e.clientX,
+        y: e.clientY,
+        items: [
+          { label: 'Properties', icon: 'settings', onClick: () => setTab('properties'), testid: 'ctx-properties' },
+          { label: 'Duplicate', icon: 'copy', keys: 'Ctrl+D', disabled: ro, onClick: () => copySelection() && pasteClipboard(), testid: 'ctx-duplicate' },
+          { label: 'Copy', icon: 'copy', keys: 'Ctrl+C', onClick: () => copySelection(), testid: 'ctx-copy' },
+          '-',
+          { label: 'Delete', icon: 'trash', keys: 'Del', danger: true, disabled: ro, onClick: () => deleteSelection(), testid: 'ctx-delete' },
+        ],
+      });
+    },
+    [selectOnly, copySelection, pasteClipboard, deleteSelection],
+  );
+  const onEdgeContextMenu = useCallback(
+    (e, edge) => {
+      e.preventDefault();
+      selectOnly([], [edge.id]);
+      setPopover({
+        type: 'menu',
+        x: e.clientX,
+        y: e.clientY,
+        items: [
+          { label: 'Properties', icon: 'settings', onClick: () => setTab('properties'), testid: 'ctx-properties' },
+          { label: 'Delete connection', icon: 'trash', danger: true, disabled: !!diffRef.current, onClick: () => deleteSelection(), testid: 'ctx-delete' },
+        ],
+      });
+    },
+    [selectOnly, deleteSelection],
+  );
+  const onPaneContextMenu = useCallback(
+    (e) => {
+      e.preventDefault();
+      const ro = !!diffRef.current;
+      const at = { x: e.clientX, y: e.clientY };
+      setPopover({
+        type: 'menu',
+        x: e.clientX,
+        y: e.clientY,
+        items: [
+          { label: 'Add node…', icon: 'plus', disabled: ro, onClick: () => setPopover({ type: 'quick', ...at, flow: rf.screenToFlowPosition(at), title: 'Add a node' }), testid: 'ctx-add' },
+          { label: 'Paste', icon: 'copy', keys: 'Ctrl+V', disabled: ro, onClick: () => pasteClipboard(), testid: 'ctx-paste' },
+          '-',
+          { label: 'Auto-layout', icon: 'layout', keys: 'Shift+L', disabled: ro, onClick: () => autoLayout(), testid: 'ctx-layout' },
+          { label: 'Fit view', icon: 'fit', keys: 'Shift+F', onClick: () => fit(), testid: 'ctx-fit' },
+        ],
+      });
+    },
+    [rf, pasteClipboard, autoLayout, fit],
+  );
+
+  useEffect(() => {
+    document.title = `${meta.name || flowKey} · Sluice`;
+  }, [meta.name, flowKey]);
+
   // ----- derived -----------------------------------------------------------------
-  const selNodes = useMemo(() => nodes.filter((n) => n.selected), [nodes]);
+  // a view of the nodes without positions, stable while nodes are only dragged,
+  // so the side panel does not re-render on every drag frame
+  const nodeViewRef = useRef([]);
+  const nodeView = useMemo(() => {
+    const prev = nodeViewRef.current;
+    let same = prev.length === nodes.length;
+    for (let i = 0; same && i < nodes.length; i += 1) {
+      const a = prev[i];
+      const n = nodes[i];
+      if (a.id !== n.id || a.data !== n.data || a.selected !== !!n.selected) same = false;
+    }
+    if (same) return prev;
+    nodeViewRef.current = nodes.map((n) => ({ id: n.id, data: n.data, selected: !!n.selected }));
+    return nodeViewRef.current;
+  }, [nodes]);
+  const selNodes = useMemo(() => nodeView.filter((n) => n.selected), [nodeView]);
   const selEdges = useMemo(() => edges.filter((e) => e.selected), [edges]);
   useEffect(() => {
     if ((selNodes.length || selEdges.length) && tab === 'versions' && !diff) setTab('properties');
@@ -910,6 +1106,27 @@ function Editor({ initialFlow, user }) {
   }, [selNodes.length, selEdges.length]);
   const big = nodes.length > 120;
   const flowForPanel = useMemo(() => ({ ...meta }), [meta]);
+  const openPublish = useCallback(() => setPublishOpen(true), []);
+  const pickFlow = useCallback(() => {
+    selectOnly([], []);
+    setTab('properties');
+  }, [selectOnly]);
+  const exprNames = useMemo(() => {
+    const out = new Map();
+    for (const p of meta.parameters || []) if (p.name) out.set(p.name, { name: p.name, kind: 'parameter', detail: `parameter · ${p.type || 'any'}` });
+    for (const n of nodeView) {
+      const c = n.data.config || {};
+      for (const a of Array.isArray(c.assignments) ? c.assignments : []) {
+        if (a && a.variable && !out.has(a.variable)) out.set(a.variable, { name: a.variable, kind: 'variable', detail: `set in ${n.id}` });
+      }
+      if (typeof c.result_variable === 'string' && c.result_variable && !out.has(c.result_variable)) {
+        out.set(c.result_variable, { name: c.result_variable, kind: 'variable', detail: `result of ${n.id}` });
+      }
+    }
+    out.set('execution', { name: 'execution', kind: 'builtin', detail: 'execution.id, execution.business_key' });
+    return [...out.values()];
+  }, [meta.parameters, nodeView]);
+  const closeDiff = useCallback(() => setDiff(null), []);
 
   const statusText = {
     saved: 'Saved',
@@ -923,6 +1140,7 @@ function Editor({ initialFlow, user }) {
 
   return (
     <DecorationsContext.Provider value={decorations}>
+      <ExpressionNamesContext.Provider value={exprNames}>
       <div className="page editor-page">
         <AppHeader user={user} current="flows">
           <nav className="crumbs" aria-label="Breadcrumb">
@@ -1048,7 +1266,7 @@ function Editor({ initialFlow, user }) {
                 </button>
               </div>
             )}
-            <div className="canvas" data-testid="canvas" onDrop={onDrop} onDragOver={onDragOver}>
+            <div className={`canvas${big ? ' is-big' : ''}`} data-testid="canvas" onDrop={onDrop} onDragOver={onDragOver}>
               <ReactFlow
                 nodes={shownNodes}
                 edges={shownEdges}
@@ -1066,6 +1284,11 @@ function Editor({ initialFlow, user }) {
                 onSelectionDragStop={onSelectionDragStop}
                 onNodeClick={onNodeClick}
                 onPaneClick={onPaneClick}
+                onNodeContextMenu={onNodeContextMenu}
+                onEdgeContextMenu={onEdgeContextMenu}
+                onPaneContextMenu={onPaneContextMenu}
+                onDoubleClick={onPaneDoubleClick}
+                zoomOnDoubleClick={false}
                 nodesDraggable={!readOnly}
                 nodesConnectable={!readOnly}
                 snapToGrid
@@ -1102,7 +1325,7 @@ function Editor({ initialFlow, user }) {
                 </div>
               )}
             </div>
-            <ProblemsPanel problems={problems} validity={validity} onPickNode={focusNode} onPickEdge={focusEdge} />
+            <ProblemsPanel problems={problems} validity={validity} onPickNode={focusNode} onPickEdge={focusEdge} onPickFlow={pickFlow} />
           </main>
           <aside className="sidepanel" aria-label="Inspector">
             <div className="tabs" role="tablist">
@@ -1129,7 +1352,7 @@ function Editor({ initialFlow, user }) {
                 <PropertiesPanel
                   selNodes={selNodes}
                   selEdges={selEdges}
-                  nodes={nodes}
+                  nodes={nodeView}
                   flow={flowForPanel}
                   problems={problems}
                   onNodeChange={updateNode}
@@ -1148,7 +1371,7 @@ function Editor({ initialFlow, user }) {
                   diffVersion={diff?.version}
                   onCompare={showDiff}
                   onRestore={restoreVersion}
-                  onCloseDiff={() => setDiff(null)}
+                  onCloseDiff={closeDiff}
                 />
               )}
               {(
@@ -1163,15 +1386,20 @@ function Editor({ initialFlow, user }) {
                   focus={runFocus}
                   setFocus={setRunFocus}
                   onPickNode={focusNode}
-                  onPublish={() => setPublishOpen(true)}
+                  onPublish={openPublish}
                 />
               )}
             </div>
           </aside>
         </div>
+        {popover?.type === 'quick' && (
+          <QuickAdd x={popover.x} y={popover.y} title={popover.title} types={registry.list} kind={meta.kind} onPick={pickQuickAdd} onClose={closePopover} />
+        )}
+        {popover?.type === 'menu' && <ContextMenu x={popover.x} y={popover.y} items={popover.items} onClose={closePopover} />}
         {showHelp && <ShortcutHelp onClose={() => setShowHelp(false)} />}
         {publishOpen && <PublishDialog onClose={() => setPublishOpen(false)} onPublish={publish} latestVersion={latestVersion} validity={validity} problems={problems} />}
       </div>
+      </ExpressionNamesContext.Provider>
     </DecorationsContext.Provider>
   );
 }

@@ -37,10 +37,15 @@ function summary(type, config) {
 }
 
 function fmtMs(ms) {
-  if (ms === null || ms === undefined) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60000) return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
-  return `${Math.floor(ms / 60000)}m ${Math.round((ms % 60000) / 1000)}s`;
+  if (ms === null || ms === undefined || ms === '') return '';
+  const v = Number(ms);
+  if (!Number.isFinite(v)) return '';
+  if (v < 0.01) return '<0.01 ms';
+  if (v < 1) return `${v.toFixed(2)} ms`;
+  if (v < 10) return `${v.toFixed(1)} ms`;
+  if (v < 1000) return `${Math.round(v)} ms`;
+  if (v < 60000) return `${(v / 1000).toFixed(v < 10000 ? 2 : 1)} s`;
+  return `${Math.floor(v / 60000)}m ${Math.round((v % 60000) / 1000)}s`;
 }
 
 const STATUS_LABEL = {
@@ -61,7 +66,7 @@ function FlowNodeImpl({ id, data, selected }) {
   const outputs = spec?.ports?.outputs ?? (['end', 'fail'].includes(data.type) ? [] : [{ name: 'next' }]);
   const normalOuts = outputs.filter((p) => p.kind !== 'error');
   const errorOuts = outputs.filter((p) => p.kind === 'error');
-  const title = data.label || spec?.label || data.type;
+  const title = data.label || (data.type === 'state' && data.config?.label) || spec?.label || data.type;
   const text = summary(data.type, data.config);
   const problems = deco.problems;
   const cls = ['snode'];

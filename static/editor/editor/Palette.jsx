@@ -22,6 +22,12 @@ function PaletteImpl({ types, kind, onAdd }) {
       const i = order.indexOf(String(c).toLowerCase());
       return i < 0 ? order.length : i;
     };
+    const typeOrder = ['start', 'end', 'decision', 'fail', 'delay', 'assign', 'http', 'call', 'state', 'task', 'log'];
+    const trank = (t) => {
+      const i = typeOrder.indexOf(t.type);
+      return i < 0 ? typeOrder.length : i;
+    };
+    for (const items of out.values()) items.sort((a, b) => trank(a) - trank(b));
     return [...out.entries()].sort((a, b) => rank(a[0]) - rank(b[0]) || String(a[0]).localeCompare(String(b[0])));
   }, [types, kind, q]);
 

@@ -1,7 +1,7 @@
 import { memo, useState } from 'react';
 import { Icon } from '../icons.jsx';
 
-function ProblemsPanelImpl({ problems, validity, onPickNode, onPickEdge }) {
+function ProblemsPanelImpl({ problems, validity, onPickNode, onPickEdge, onPickFlow }) {
   const [open, setOpen] = useState(true);
   const n = problems.length;
   return (
@@ -32,13 +32,13 @@ function ProblemsPanelImpl({ problems, validity, onPickNode, onPickEdge }) {
                   data-testid={`problem-${i}`}
                   data-node={p.node || undefined}
                   data-edge={p.edge || undefined}
-                  onClick={() => (p.node ? onPickNode(p.node) : p.edge ? onPickEdge(p.edge) : null)}
-                  disabled={!target}
+                  onClick={() => (p.node ? onPickNode(p.node) : p.edge ? onPickEdge(p.edge) : onPickFlow())}
                 >
                   <Icon name="alert" size={14} />
-                  {target && <code className="problem-target">{p.node || p.edge}</code>}
+                  <code className="problem-target">{target || 'flow'}</code>
                   {p.field && <span className="problem-field">{p.field}</span>}
                   <span className="problem-msg">{p.message}</span>
+                  {p.position !== null && p.position !== undefined && <span className="problem-field">col {Number(p.position) + 1}</span>}
                 </button>
               </li>
             );

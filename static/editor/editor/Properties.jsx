@@ -1,7 +1,7 @@
-import { useContext, useEffect, useId, useState } from 'react';
+import { memo, useContext, useEffect, useId, useState } from 'react';
 import { Icon, colourFor } from '../icons.jsx';
 import { RegistryContext, isExpressionPath } from './registry.js';
-import { Field, humanize, schemaType } from './SchemaForm.jsx';
+import { Field, FieldProblemsContext, humanize, problemPath, schemaType } from './SchemaForm.jsx';
 
 const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'list', 'datetime'];
 const TRIGGER_FIELDS = {
@@ -21,7 +21,7 @@ const RETRY_SCHEMA = {
   },
 };
 
-export function PropertiesPanel({ selNodes, selEdges, nodes, flow, problems, onNodeChange, onRenameNode, onEdgeChange, onFlowChange, onDelete, onSelectNode, readOnly }) {
+export const PropertiesPanel = memo(function PropertiesPanel({ selNodes, selEdges, nodes, flow, problems, onNodeChange, onRenameNode, onEdgeChange, onFlowChange, onDelete, onSelectNode, readOnly }) {
   let body;
   if (selNodes.length === 1 && selEdges.length === 0) {
     const n = selNodes[0];
@@ -53,7 +53,7 @@ export function PropertiesPanel({ selNodes, selEdges, nodes, flow, problems, onN
       </div>
     );
   } else {
-    body = <FlowSettings flow={flow} onChange={onFlowChange} />;
+    body = <FlowSettings flow={flow} onChange={onFlowChange} problems={(problems || []).filter((p) => !p.node && !p.edge)} />;
   }
   return (
     <div className={`properties${readOnly ? ' is-readonly' : ''}`} data-testid="properties">
@@ -62,6 +62,16 @@ export function PropertiesPanel({ selNodes, selEdges, nodes, flow, problems, onN
       </fieldset>
     </div>
   );
+});
+
+function byPath(items) {
+  const out = {};
+  for (const p of items || []) {
+    if (!p.field) continue;
+    const k = problemPath(p.field);
+    (out[k] = out[k] || []).push(p.message);
+  }
+  return out;
 }
 
 function ProblemList({ items }) {
@@ -108,6 +118,7 @@ function NodeProperties({ node, nodes, problems, onChange, onRename, onDelete })
   const mine = (problems || []).filter((p) => p.node === node.id && !p.edge);
   const props = Object.entries(schema.properties || {});
   return (
+    <FieldProblemsContext.Provider value={byPath(mine)}>
     <div className="props-section">
       <div className="props-head" style={{ '--node-accent': colourFor(node.data.type, spec?.category) }}>
         <span className="props-icon">
@@ -199,6 +210,7 @@ function NodeProperties({ node, nodes, problems, onChange, onRename, onDelete })
         </button>
       </div>
     </div>
+    </FieldProblemsContext.Provider>
   );
 }
 
@@ -242,6 +254,7 @@ function EdgeProperties({ edge, nodes, kind, problems, onChange, onDelete, onSel
   }
   const mine = (problems || []).filter((p) => p.edge === edge.id);
   return (
+    <FieldProblemsContext.Provider value={byPath(mine)}>
     <div className="props-section">
       <div className="props-head" style={{ '--node-accent': '#94a3b8' }}>
         <span className="props-icon">
@@ -290,11 +303,18 @@ function EdgeProperties({ edge, nodes, kind, problems, onChange, onDelete, onSel
         </button>
       </div>
     </div>
+    </FieldProblemsContext.Provider>
   );
 }
 
-function FlowSettings({ flow, onChange }) {
+function FlowSettings({ flow, onChange, problems }) {
   const uid = useId();
+  const paramProblems = {};
+  for (const p of problems || []) {
+    const m = /^parameters\[(\d+)\]/.exec(p.field || '');
+    if (m) (paramProblems[m[1]] = paramProblems[m[1]] || []).push(p.message);
+  }
+  const flowProblems = (problems || []).filter((p) => !/^parameters\[/.test(p.field || ''));
   const params = flow.parameters || [];
   const setParams = (next) => onChange({ parameters: next }, 'parameters');
   const update = (i, patch) => setParams(params.map((p, j) => (j === i ? { ...p, ...patch } : p)));
@@ -312,6 +332,7 @@ function FlowSettings({ flow, onChange }) {
         </div>
       </div>
       <p className="help">Select a node or a connection to edit it.</p>
+      <ProblemList items={flowProblems} />
       <div className="field">
         <label className="field-label" htmlFor={`${uid}-name`}>
           Name
@@ -396,6 +417,11 @@ function FlowSettings({ flow, onChange }) {
             >
               <Icon name="x" size={14} />
             </button>
+            {paramProblems[i] && (
+              <p className="field-error param-error" data-testid={`param-error-${i}`}>
+                {paramProblems[i].join('; ')}
+              </p>
+            )}
             {!p.required && (
               <div className="param-default">
                 <label className="sr-only" htmlFor={`${uid}-pd${i}`}>

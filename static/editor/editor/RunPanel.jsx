@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, executionSocketUrl, itemsOf } from '../api.js';
 import { Icon } from '../icons.jsx';
 import { StatusPill, fullTime, timeAgo, useToast } from '../ui.jsx';
@@ -109,7 +109,7 @@ function buildInput(params, raw) {
   return { input, errors };
 }
 
-export function RunPanel({ flowKey, meta, latestVersion, hasUnpublished, run, setRun, focus, setFocus, onPickNode, onPublish, hidden }) {
+export const RunPanel = memo(function RunPanel({ flowKey, meta, latestVersion, hasUnpublished, run, setRun, focus, setFocus, onPickNode, onPublish, hidden }) {
   const toast = useToast();
   const uid = useId();
   const params = meta.parameters || [];
@@ -460,8 +460,8 @@ export function RunPanel({ flowKey, meta, latestVersion, hasUnpublished, run, se
                     ▶ {w.label || w.name}
                   </button>
                 ) : (
-                  <span key={w.name} className="tag">
-                    {w.trigger}: {w.label || w.name}
+                  <span key={w.name} className="pill" title={`${w.trigger} transition ${w.name}`}>
+                    {w.trigger === 'scheduled' ? 'timer' : w.trigger}: {w.label || w.name}
                   </span>
                 ),
               )}
@@ -626,4 +626,4 @@ export function RunPanel({ flowKey, meta, latestVersion, hasUnpublished, run, se
       </section>
     </div>
   );
-}
+});

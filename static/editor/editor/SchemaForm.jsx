@@ -1,5 +1,5 @@
 // Property forms generated from the registry's JSON Schemas.
-import { useEffect, useId, useRef, useState } from 'react';
+import { createContext, useContext, useEffect, useId, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { Icon } from '../icons.jsx';
 import { stable } from './graph.js';
@@ -31,8 +31,33 @@ export function defaultsFor(schema) {
   return out;
 }
 
+// Validation problems of the selected node/edge by form path ("url",
+// "assignments.0.expression", "output.total").
+export const FieldProblemsContext = createContext({});
+
+export function problemPath(field) {
+  return String(field || '')
+    .replace(/^config\./, '')
+    .replace(/\[(\d+)\]/g, '.$1')
+    .replace(/^\./, '');
+}
+
+function FieldProblems({ path }) {
+  const all = useContext(FieldProblemsContext);
+  const list = all[path];
+  if (!list || !list.length) return null;
+  return (
+    <p className="field-error" data-testid="field-error" role="alert">
+      {list.join('; ')}
+    </p>
+  );
+}
+
+// Names an expression can use here: [{name, kind, detail}]
+export const ExpressionNamesContext = createContext([]);
+
 // ---------------------------------------------------------------------------
-// Expression input with as-you-type checking
+// Expression input with as-you-type checking and name completion
 // ---------------------------------------------------------------------------
 
 export function ExpressionInput({ id, value, onChange, testid, multiline, placeholder, required, describedBy, onBlur }) {
@@ -74,8 +99,62 @@ export function ExpressionInput({ id, value, onChange, testid, multiline, placeh
   const invalid = check && check.valid === false;
   const err = invalid ? check.error || {} : null;
   const errId = `${id}-err`;
+  const names = useContext(ExpressionNamesContext);
+  const inputRef = useRef(null);
+  const lastKey = useRef(0);
+  const [sugg, setSugg] = useState(null); // {items, active, start, end}
+  const updateSugg = (el) => {
+    if (!el || !names.length) return setSugg(null);
+    const caret = el.selectionStart ?? el.value.length;
+    const before = el.value.slice(0, caret);
+    const m = /[A-Za-z_][A-Za-z0-9_]*$/.exec(before);
+    if (!m || (before.length > m[0].length && before[before.length - m[0].length - 1] === '.')) return setSugg(null);
+    const prefix = m[0].toLowerCase();
+    const items = names.filter((n) => n.name.toLowerCase().startsWith(prefix) && n.name !== m[0]).slice(0, 8);
+    setSugg(items.length ? { items, active: 0, start: caret - m[0].length, end: caret } : null);
+  };
+  const accept = (item) => {
+    const el = inputRef.current;
+    if (!el || !sugg) return;
+    const next = el.value.slice(0, sugg.start) + item.name + el.value.slice(sugg.end);
+    onChange(next);
+    setSugg(null);
+    const pos = sugg.start + item.name.length;
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(pos, pos);
+    });
+  };
+  const listId = `${id}-names`;
   const common = {
     id,
+    ref: inputRef,
+    role: 'combobox',
+    'aria-autocomplete': 'list',
+    'aria-expanded': sugg ? 'true' : 'false',
+    'aria-controls': sugg ? listId : undefined,
+    'aria-activedescendant': sugg ? `${listId}-${sugg.active}` : undefined,
+    onKeyDown: (e) => {
+      if (e.key.length === 1 || e.key === 'Backspace') lastKey.current = Date.now();
+      if (!sugg) return;
+      if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        setSugg({ ...sugg, active: (sugg.active + 1) % sugg.items.length });
+      } else if (e.key === 'ArrowUp') {
+        e.preventDefault();
+        setSugg({ ...sugg, active: (sugg.active - 1 + sugg.items.length) % sugg.items.length });
+      } else if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        accept(sugg.items[sugg.active]);
+      } else if (e.key === 'Escape') {
+        e.stopPropagation();
+        setSugg(null);
+      }
+    },
+    onKeyUp: (e) => {
+      if (['ArrowDown', 'ArrowUp', 'Enter', 'Tab', 'Escape'].includes(e.key)) return;
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') updateSugg(e.target);
+    },
     className: `input mono${invalid ? ' is-invalid' : ''}`,
     value: v,
     spellCheck: false,
@@ -85,8 +164,16 @@ export function ExpressionInput({ id, value, onChange, testid, multiline, placeh
     'aria-invalid': invalid ? 'true' : undefined,
     'aria-describedby': [invalid ? errId : null, describedBy].filter(Boolean).join(' ') || undefined,
     required,
-    onChange: (e) => onChange(e.target.value),
-    onBlur,
+    onChange: (e) => {
+      onChange(e.target.value);
+      // complete only what a person types (not pasted or filled text)
+      if (Date.now() - lastKey.current < 500) updateSugg(e.target);
+      else setSugg(null);
+    },
+    onBlur: (e) => {
+      setTimeout(() => setSugg(null), 120);
+      if (onBlur) onBlur(e);
+    },
   };
   return (
     <div className="expr">
@@ -94,6 +181,26 @@ export function ExpressionInput({ id, value, onChange, testid, multiline, placeh
       <span className={`expr-state ${checking ? 'is-checking' : invalid ? 'is-bad' : check ? 'is-ok' : ''}`} aria-hidden="true">
         {checking ? '…' : invalid ? '✕' : check ? '✓' : 'ƒ'}
       </span>
+      {sugg && (
+        <ul className="expr-sugg" id={listId} role="listbox" data-testid="expr-suggestions">
+          {sugg.items.map((it, i) => (
+            <li
+              key={it.name}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === sugg.active}
+              className={i === sugg.active ? 'is-active' : ''}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                accept(it);
+              }}
+            >
+              <span className="mono">{it.name}</span>
+              <span className="expr-sugg-kind">{it.detail || it.kind}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {invalid && (
         <div className="expr-error" id={errId} data-testid="expr-error" role="alert">
           <Caret text={String(v)} position={err.position} />
@@ -203,6 +310,7 @@ export function Field({ name, schema, path, value, onChange, isExpr, required, l
           <span className="switch-track" aria-hidden="true" />
           <span className="field-label">{label}</span>
         </label>
+        <FieldProblems path={path} />
         {help && (
           <p className="help" id={helpId}>
             {help}
@@ -268,6 +376,7 @@ export function Field({ name, schema, path, value, onChange, isExpr, required, l
         {isExpr(path) && type === 'string' && !schema?.enum && <span className="tag tag-expr">CEL</span>}
       </label>
       {control}
+      <FieldProblems path={path} />
       {help && (
         <p className="help" id={helpId}>
           {help}
@@ -451,6 +560,11 @@ function MapField({ label, help, schema, path, value, onChange, isExpr }) {
                 />
               )}
             </div>
+            {r.k && (
+              <div className="map-problems">
+                <FieldProblems path={`${path}.${r.k}`} />
+              </div>
+            )}
             <button
               type="button"
               className="icon-btn danger"

@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState } from 'react';
 import { api, itemsOf } from '../api.js';
 import { Icon } from '../icons.jsx';
 import { fullTime, timeAgo, useToast } from '../ui.jsx';
 
-export function VersionsPanel({ flowKey, tick, diffVersion, onCompare, onRestore, onCloseDiff }) {
+export const VersionsPanel = memo(function VersionsPanel({ flowKey, tick, diffVersion, onCompare, onRestore, onCloseDiff }) {
   const toast = useToast();
   const [state, setState] = useState({ loading: true, items: [] });
   const [busy, setBusy] = useState(null);
@@ -86,4 +86,4 @@ export function VersionsPanel({ flowKey, tick, diffVersion, onCompare, onRestore
       </ol>
     </div>
   );
-}
+});

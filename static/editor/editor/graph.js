@@ -2,7 +2,7 @@
 // plus id generation, connection rules, diffing and auto-layout.
 import dagre from '@dagrejs/dagre';
 
-export const NODE_W = 208;
+export const NODE_W = 184;
 export const NODE_H = 64;
 
 const EDGE_FIELDS = ['condition', 'default', 'on_error', 'trigger', 'name', 'label', 'after_s', 'at', 'event'];

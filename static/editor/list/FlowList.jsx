@@ -19,17 +19,21 @@ export function starterGraph() {
   return {
     nodes: [
       { id: 'start', type: 'start', position: { x: 0, y: 0 }, config: {} },
-      { id: 'end', type: 'end', position: { x: 320, y: 0 }, config: {} },
+      { id: 'end', type: 'end', position: { x: 480, y: 0 }, config: {} },
     ],
-    edges: [{ id: 'e1', source: 'start', target: 'end' }],
+    edges: [],
   };
 }
 
 const editorHref = (key) => `/designer/flows/${encodeURIComponent(key)}/`;
 
-function exportable(detail) {
+function docFields(detail) {
   const { key, name, kind, description, parameters, graph } = detail;
-  return { sluice: 'flow', key, name, kind, description, parameters, graph };
+  return { key, name, kind, description: description || '', parameters: parameters || [], graph };
+}
+
+function exportable(detail) {
+  return { sluice: 'flow', ...docFields(detail) };
 }
 
 async function createWithFreeKey(doc, toast) {
@@ -57,6 +61,9 @@ export function FlowListPage({ user }) {
   const [dialog, setDialog] = useState(null); // {type:'new'|'rename'|'delete', flow}
   const fileRef = useRef(null);
 
+  useEffect(() => {
+    document.title = 'Flows · Sluice';
+  }, []);
   useEffect(() => {
     let alive = true;
     api
@@ -90,7 +97,7 @@ export function FlowListPage({ user }) {
   const duplicate = async (f) => {
     try {
       const d = await api.getFlow(f.key);
-      const created = await createWithFreeKey({ ...exportable(d), key: `${f.key}-copy`, name: `${d.name} (copy)` }, toast);
+      const created = await createWithFreeKey({ ...docFields(d), key: `${f.key}-copy`, name: `${d.name} (copy)` }, toast);
       if (created) {
         toast(`Duplicated as ${created.key}`, 'success');
         refresh();
@@ -175,7 +182,7 @@ export function FlowListPage({ user }) {
               }}
             />
             <button type="button" className="btn btn-secondary" onClick={() => fileRef.current && fileRef.current.click()} data-testid="import-flow">
-              <Icon name="download" size={15} /> Import
+              <Icon name="upload" size={15} /> Import
             </button>
             <button type="button" className="btn btn-primary" onClick={() => setDialog({ type: 'new' })} data-testid="new-flow">
               <Icon name="plus" size={15} /> New flow
@@ -284,7 +291,7 @@ export function FlowListPage({ user }) {
                         <Icon name="copy" size={15} />
                       </button>
                       <button type="button" className="icon-btn" title="Export JSON" aria-label={`Export ${f.key}`} onClick={() => exportFlow(f)} data-testid={`flow-export-${f.key}`}>
-                        <Icon name="upload" size={15} />
+                        <Icon name="download" size={15} />
                       </button>
                       <button type="button" className="icon-btn danger" title="Delete" aria-label={`Delete ${f.key}`} onClick={() => setDialog({ type: 'delete', flow: f })} data-testid={`flow-delete-${f.key}`}>
                         <Icon name="trash" size={15} />
@@ -460,7 +467,7 @@ function RenameDialog({ flow, onClose, onDone }) {
     setBusy(true);
     try {
       const d = await api.getFlow(flow.key);
-      await api.saveFlow(flow.key, { ...exportable(d), name: name.trim() || flow.key, revision: d.revision });
+      await api.saveFlow(flow.key, { ...docFields(d), name: name.trim() || flow.key, revision: d.revision });
       toast('Renamed', 'success');
       onDone();
     } catch (err) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -63,7 +64,7 @@ def document(
 def chain(*middle: Node, output: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
     """start → middle… → end, wired in order."""
     nodes = [node("start", "start"), *middle, end("end", **(output or {}))]
-    edges = [edge(a["id"], b["id"]) for a, b in zip(nodes, nodes[1:], strict=False)]
+    edges = [edge(a["id"], b["id"]) for a, b in pairwise(nodes)]
     return document(nodes, edges, **kwargs)
 
 

@@ -96,17 +96,36 @@ def test_defaults_are_not_shared_between_runs() -> None:
 
 
 def test_number_parameters_work_with_double_arithmetic(execute) -> None:
-    doc = chain(output={"t": "amount * 1.05", "big": "amount > 1"},
-                parameters=[param("amount", "number", True)])
+    doc = chain(
+        output={"t": "amount * 1.05", "big": "amount > 1"},
+        parameters=[param("amount", "number", True)],
+    )
     assert execute(doc, {"amount": 100}).state.output == {"t": 105.0, "big": True}
 
 
 def test_datetime_parameters_reach_cel_as_rfc3339_strings(execute) -> None:
     doc = chain(
-        output={"later": "timestamp(when) + duration('90s')", "raw": "when",
-                "d": "duration('90s')", "b": "b'hi'"},
+        output={
+            "later": "timestamp(when) + duration('90s')",
+            "raw": "when",
+            "d": "duration('90s')",
+            "b": "b'hi'",
+        },
         parameters=[param("when", "datetime", True)],
     )
     output = execute(doc, {"when": "2024-01-01T00:00:00Z"}).state.output
-    assert output == {"later": "2024-01-01T00:01:30Z", "raw": "2024-01-01T00:00:00Z",
-                      "d": "90s", "b": "aGk="}
+    assert output == {
+        "later": "2024-01-01T00:01:30Z",
+        "raw": "2024-01-01T00:00:00Z",
+        "d": "90s",
+        "b": "aGk=",
+    }
+
+
+def test_the_whole_input_is_capped_too() -> None:
+    names = [f"p{i}" for i in range(25)]
+    flow = flow_with(*(param(name, "string") for name in names))
+    data = {name: "x" * limits.MAX_STRING_LENGTH for name in names}
+    with pytest.raises(engine.InputInvalid) as caught:
+        engine.validate_input(flow, data)
+    assert "limit" in caught.value.issues[0].message

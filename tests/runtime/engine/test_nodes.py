@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -33,7 +34,9 @@ def test_loan_quote_takes_the_matching_branch(execute, amount, output, taken) ->
 
 
 def test_start_puts_parameters_into_variables(execute) -> None:
-    doc = chain(output={"x": "x", "y": "y"}, parameters=[param("x", "integer"), param("y", "string")])
+    doc = chain(
+        output={"x": "x", "y": "y"}, parameters=[param("x", "integer"), param("y", "string")]
+    )
     result = execute(doc, {"x": 3})
     assert result.state.output == {"x": 3, "y": None}
     assert result.events[0].node_type == "start"
@@ -56,8 +59,13 @@ def test_end_output_is_evaluated_and_finishes(execute) -> None:
 
 def test_decision_takes_first_true_edge_in_document_order(execute) -> None:
     doc = document(
-        [node("start", "start"), node("d", "decision"), end("a", r="'a'"), end("b", r="'b'"),
-         end("c", r="'c'")],
+        [
+            node("start", "start"),
+            node("d", "decision"),
+            end("a", r="'a'"),
+            end("b", r="'b'"),
+            end("c", r="'c'"),
+        ],
         [
             edge("start", "d"),
             edge("d", "c", "dc", default=True),
@@ -116,14 +124,20 @@ def test_log_appends_to_the_step_logs(execute) -> None:
     result = execute(doc, {"name": "ada"})
     [first] = result.event("l1").logs
     assert first["level"] == "warning" and first["message"] == "hello ada"
-    assert result.event("l2").logs[0] == {**result.event("l2").logs[0], "level": "info",
-                                           "message": '{"n": 1}'}
+    assert result.event("l2").logs[0] == {
+        **result.event("l2").logs[0],
+        "level": "info",
+        "message": '{"n": 1}',
+    }
 
 
 @pytest.mark.parametrize("retryable", [True, False])
 def test_fail_ends_the_execution_with_its_message(execute, retryable) -> None:
     doc = document(
-        [node("start", "start"), node("f", "fail", message="'no: ' + string(n)", retryable=retryable)],
+        [
+            node("start", "start"),
+            node("f", "fail", message="'no: ' + string(n)", retryable=retryable),
+        ],
         [edge("start", "f")],
         parameters=[param("n", "integer", default=7)],
     )
@@ -175,7 +189,12 @@ def test_call_failure_from_the_child_fails_the_node(execute) -> None:
         raise engine.NodeFailure("call", "child failed", retryable=False)
 
     state = execute(chain(node("c", "call", flow="child")), run_child=run_child).state
-    assert state.error == {"node": "c", "type": "call", "message": "child failed", "retryable": False}
+    assert state.error == {
+        "node": "c",
+        "type": "call",
+        "message": "child failed",
+        "retryable": False,
+    }
 
 
 def test_call_without_a_child_runner_fails_cleanly(execute) -> None:
@@ -250,8 +269,12 @@ def test_state_event_transition_fires_by_event_name(execute, make_context) -> No
 
 @pytest.mark.parametrize(
     ("automatic", "status"),
-    [({"condition": "amount > 5.0"}, "completed"), ({"condition": "amount > 50.0"}, "waiting"),
-     ({}, "completed"), ({"default": True}, "completed")],
+    [
+        ({"condition": "amount > 5.0"}, "completed"),
+        ({"condition": "amount > 50.0"}, "waiting"),
+        ({}, "completed"),
+        ({"default": True}, "completed"),
+    ],
 )
 def test_state_takes_automatic_transitions_on_entry(execute, automatic, status) -> None:
     state = execute(_approval(automatic)).state
@@ -263,8 +286,10 @@ def test_state_takes_automatic_transitions_on_entry(execute, automatic, status) 
 def test_scheduled_at_is_evaluated_when_entering_the_state(execute) -> None:
     doc = document(
         [node("start", "start"), node("s", "state"), end()],
-        [edge("start", "s"), edge("s", "end", "t", trigger="scheduled",
-                                  at="timestamp(due) + duration('1h')")],
+        [
+            edge("start", "s"),
+            edge("s", "end", "t", trigger="scheduled", at="timestamp(due) + duration('1h')"),
+        ],
         kind="process",
         parameters=[param("due", "datetime", True)],
     )
@@ -274,11 +299,30 @@ def test_scheduled_at_is_evaluated_when_entering_the_state(execute) -> None:
 
 def test_registry_lists_every_builtin_type_with_schema_and_ports() -> None:
     types = {entry["type"]: entry for entry in engine.node_types()}
-    assert set(types) >= {"start", "end", "assign", "decision", "http", "call", "log", "fail",
-                          "delay", "task", "state"}
+    assert set(types) >= {
+        "start",
+        "end",
+        "assign",
+        "decision",
+        "http",
+        "call",
+        "log",
+        "fail",
+        "delay",
+        "task",
+        "state",
+    }
     for entry in types.values():
-        assert set(entry) >= {"type", "label", "category", "icon", "description", "kinds",
-                              "config_schema", "ports"}
+        assert set(entry) >= {
+            "type",
+            "label",
+            "category",
+            "icon",
+            "description",
+            "kinds",
+            "config_schema",
+            "ports",
+        }
         assert entry["config_schema"]["type"] == "object"
     assert types["task"]["kinds"] == ["process"] and types["state"]["kinds"] == ["process"]
     assert types["start"]["ports"]["inputs"] == []
@@ -292,8 +336,17 @@ def test_registry_lists_every_builtin_type_with_schema_and_ports() -> None:
 def test_edge_schema_describes_conditions_flags_and_triggers() -> None:
     schema = engine.edge_schema()
     props = schema["properties"]
-    assert {"condition", "default", "on_error", "trigger", "name", "label", "after_s", "at",
-            "event"} <= set(props)
+    assert {
+        "condition",
+        "default",
+        "on_error",
+        "trigger",
+        "name",
+        "label",
+        "after_s",
+        "at",
+        "event",
+    } <= set(props)
     assert props["trigger"]["enum"] == ["manual", "automatic", "scheduled", "event"]
 
 
@@ -316,10 +369,23 @@ def test_a_new_node_type_is_one_registration() -> None:
     try:
         doc = chain(node("k", "test-constant", value=4), output={"seen": "seen"})
         flow = engine.compile_flow(doc)
-        state = engine.run(flow, engine.ExecutionState.start(flow, {}), engine.NullObserver(),
-                           engine.RunContext())
+        state = engine.run(
+            flow, engine.ExecutionState.start(flow, {}), engine.NullObserver(), engine.RunContext()
+        )
         assert state.output == {"seen": 4}
         bad = chain(node("k", "test-constant", value="x"))
         assert any(i.field == "config.value" for i in engine.validate(bad))
     finally:
         engine.registry._TYPES.pop("test-constant")
+
+
+def test_registry_schemas_are_valid_json_schema_and_serialisable() -> None:
+    from jsonschema import Draft202012Validator
+
+    from runtime.engine.schemas import document_schema
+
+    for entry in engine.node_types():
+        Draft202012Validator.check_schema(entry["config_schema"])
+    Draft202012Validator.check_schema(engine.edge_schema())
+    Draft202012Validator.check_schema(document_schema())
+    assert json.loads(json.dumps(engine.node_types()))

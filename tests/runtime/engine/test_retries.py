@@ -47,8 +47,12 @@ def test_retry_until_success_reports_each_attempt(execute, clock) -> None:
     assert result.state.status == "completed"
     attempts = [(e.attempt, e.status) for e in result.events if e.node_id == "c"]
     assert attempts == [(1, "failed"), (2, "failed"), (3, "completed")]
-    assert result.events[1].error == {"node": "c", "type": "call", "message": "boom 1",
-                                      "retryable": True}
+    assert result.events[1].error == {
+        "node": "c",
+        "type": "call",
+        "message": "boom 1",
+        "retryable": True,
+    }
     assert result.events[1].next_node == "c"
     assert 0.5 <= clock.sleeps[0] <= 1.0 and 0.75 <= clock.sleeps[1] <= 1.5
     assert result.state.attempts == {}
@@ -95,8 +99,7 @@ def test_without_retry_policy_one_attempt(execute) -> None:
 
 def test_error_edge_catches_expression_and_limit_failures(execute) -> None:
     doc = document(
-        [node("start", "start"), assign("a", x="1 / 0"), end("ok"),
-         end("caught", t="error.type")],
+        [node("start", "start"), assign("a", x="1 / 0"), end("ok"), end("caught", t="error.type")],
         [edge("start", "a"), edge("a", "ok"), edge("a", "caught", on_error=True)],
     )
     assert execute(doc).state.output == {"t": "expression"}
@@ -119,8 +122,12 @@ def test_pause_between_attempts_resumes_the_attempt_count(make_context) -> None:
         return boundaries["n"] == 3
 
     first = engine.RecordingObserver()
-    state = engine.run(compiled, engine.ExecutionState.start(compiled, {}), first,
-                       make_context(run_child=child, should_pause=pause))
+    state = engine.run(
+        compiled,
+        engine.ExecutionState.start(compiled, {}),
+        first,
+        make_context(run_child=child, should_pause=pause),
+    )
     assert state.status == "paused" and state.attempts == {"c": 1}
     state = engine.ExecutionState.from_json(json.loads(json.dumps(state.to_json())))
     second = engine.RecordingObserver()

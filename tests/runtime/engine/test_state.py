@@ -13,12 +13,20 @@ from tests.runtime.engine.conftest import LOAN_QUOTE, assign, chain, document, e
 
 def loop(iterations: int) -> dict[str, Any]:
     return document(
-        [node("start", "start"), assign("init", i="0", acc="[]"),
-         assign("inc", i="i + 1", acc="acc + [i]"), node("check", "decision"),
-         end("done", i="i", acc="acc")],
-        [edge("start", "init"), edge("init", "inc"), edge("inc", "check"),
-         edge("check", "done", condition=f"i >= {iterations}"),
-         edge("check", "inc", default=True)],
+        [
+            node("start", "start"),
+            assign("init", i="0", acc="[]"),
+            assign("inc", i="i + 1", acc="acc + [i]"),
+            node("check", "decision"),
+            end("done", i="i", acc="acc"),
+        ],
+        [
+            edge("start", "init"),
+            edge("init", "inc"),
+            edge("inc", "check"),
+            edge("check", "done", condition=f"i >= {iterations}"),
+            edge("check", "inc", default=True),
+        ],
     )
 
 
@@ -28,8 +36,15 @@ def roundtrip(state: engine.ExecutionState) -> engine.ExecutionState:
 
 def test_to_json_from_json_roundtrip() -> None:
     state = engine.ExecutionState(
-        next_node="a", variables={"x": [1, {"y": None}]}, attempts={"a": 2}, step_count=3,
-        status="paused", output=None, error=None, path=["start"], waiting_for=[{"name": "go"}],
+        next_node="a",
+        variables={"x": [1, {"y": None}]},
+        attempts={"a": 2},
+        step_count=3,
+        status="paused",
+        output=None,
+        error=None,
+        path=["start"],
+        waiting_for=[{"name": "go"}],
         seq=7,
     )
     again = roundtrip(state)
@@ -37,7 +52,18 @@ def test_to_json_from_json_roundtrip() -> None:
     assert again.to_json() is not state.to_json()
 
 
-@pytest.mark.parametrize("bad", [None, [], {"status": "dancing"}, {"next_node": 5}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        [],
+        {"status": "dancing"},
+        {"next_node": 5},
+        {"attempts": {"a": None}},
+        {"variables": 3},
+        {"seq": "x"},
+    ],
+)
 def test_from_json_refuses_malformed_states(bad: Any) -> None:
     with pytest.raises(ValueError):
         engine.ExecutionState.from_json(bad)
@@ -47,7 +73,9 @@ def test_start_sets_variables_and_start_node() -> None:
     flow = engine.compile_flow(LOAN_QUOTE)
     state = engine.ExecutionState.start(flow, {"amount": 1.0, "customer": None})
     assert (state.next_node, state.status, state.variables) == (
-        "start", "running", {"amount": 1.0, "customer": None}
+        "start",
+        "running",
+        {"amount": 1.0, "customer": None},
     )
 
 
@@ -65,16 +93,20 @@ def test_pause_at_a_boundary_then_resume_equals_an_uninterrupted_run(
         return boundaries["n"] > stop_after
 
     first = engine.RecordingObserver()
-    state = engine.run(flow, engine.ExecutionState.start(flow, {}), first,
-                       make_context(should_pause=pause))
+    state = engine.run(
+        flow, engine.ExecutionState.start(flow, {}), first, make_context(should_pause=pause)
+    )
     assert state.status == "paused"
     assert len(first.events) == stop_after
     assert flow.progress(state) < 100
     second = engine.RecordingObserver()
     state = engine.run(flow, roundtrip(state), second, make_context())
     assert state.status == "completed"
-    assert (state.output, state.variables, state.path) == (whole.output, whole.variables,
-                                                           whole.path)
+    assert (state.output, state.variables, state.path) == (
+        whole.output,
+        whole.variables,
+        whole.path,
+    )
     seqs = [e.seq for e in first.events + second.events]
     assert seqs == list(range(1, len(seqs) + 1))
 
@@ -92,12 +124,26 @@ def test_step_events_carry_timing_edges_and_order(execute) -> None:
     assert [e.edge_id for e in events] == ["e1", "e2", "e3", None]
     assert [e.next_node for e in events] == ["calc", "check", "ok", None]
     assert all(e.status == "completed" and e.attempt == 1 for e in events)
-    assert all(e.duration_ms is not None and e.duration_ms >= 0 and e.started_at > 0
-               for e in events)
+    assert all(
+        e.duration_ms is not None and e.duration_ms >= 0 and e.started_at > 0 for e in events
+    )
     assert result.observer.started == 4
     as_dict = events[1].as_dict()
-    assert set(as_dict) == {"seq", "node_id", "node_type", "attempt", "status", "input", "output",
-                            "error", "logs", "started_at", "duration_ms", "next_node", "edge_id"}
+    assert set(as_dict) == {
+        "seq",
+        "node_id",
+        "node_type",
+        "attempt",
+        "status",
+        "input",
+        "output",
+        "error",
+        "logs",
+        "started_at",
+        "duration_ms",
+        "next_node",
+        "edge_id",
+    }
     json.dumps(as_dict)
 
 
@@ -145,11 +191,16 @@ def test_deadline_stops_the_run_as_timeout(execute, clock) -> None:
 
 
 def test_a_failed_execution_resumes_from_the_failed_node(make_context) -> None:
-    doc = chain(assign("a", x="1"), assign("b", y="10 / d"), output={"y": "y"},
-                parameters=[{"name": "d", "type": "integer", "default": 0}])
+    doc = chain(
+        assign("a", x="1"),
+        assign("b", y="10 / d"),
+        output={"y": "y"},
+        parameters=[{"name": "d", "type": "integer", "default": 0}],
+    )
     flow = engine.compile_flow(doc)
-    state = engine.run(flow, engine.ExecutionState.start(flow, {"d": 0}), engine.NullObserver(),
-                       make_context())
+    state = engine.run(
+        flow, engine.ExecutionState.start(flow, {"d": 0}), engine.NullObserver(), make_context()
+    )
     assert (state.status, state.next_node) == ("failed", "b")
     state = roundtrip(state)
     state.variables["d"] = 2

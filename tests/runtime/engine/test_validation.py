@@ -63,8 +63,10 @@ def test_unknown_node_type() -> None:
     [
         (node("a", "assign", assignments="x"), "config.assignments"),
         (node("a", "assign", assignments=[]), "config.assignments"),
-        (node("a", "assign", assignments=[{"variable": "1x", "expression": "1"}]),
-         "config.assignments[0].variable"),
+        (
+            node("a", "assign", assignments=[{"variable": "1x", "expression": "1"}]),
+            "config.assignments[0].variable",
+        ),
         (node("a", "http", url="'https://x'", method="FETCH"), "config.method"),
         (node("a", "http", url="'https://x'", headers={"Bad Header": "'v'"}), "config.headers"),
         (node("a", "log", message="'x'", colour="red"), "config"),
@@ -134,8 +136,12 @@ def test_unreachable_node() -> None:
 def test_node_from_which_no_end_can_be_reached() -> None:
     doc = document(
         [node("start", "start"), node("d", "decision"), assign("spin", x="1"), end()],
-        [edge("start", "d"), edge("d", "end", condition="true"), edge("d", "spin", default=True),
-         edge("spin", "spin", "loop")],
+        [
+            edge("start", "d"),
+            edge("d", "end", condition="true"),
+            edge("d", "spin", default=True),
+            edge("spin", "spin", "loop"),
+        ],
     )
     [issue] = issues_of(doc)
     assert (issue.node, issue.message) == ("spin", "no end can be reached from this node")
@@ -200,8 +206,10 @@ def test_edge_flag_conflicts() -> None:
 def test_more_than_one_default_or_error_edge() -> None:
     doc = copy.deepcopy(LOAN_QUOTE)
     doc["graph"]["edges"].append(edge("check", "ok", "e5", default=True))
-    doc["graph"]["edges"] += [edge("calc", "no", "x1", on_error=True),
-                              edge("calc", "ok", "x2", on_error=True)]
+    doc["graph"]["edges"] += [
+        edge("calc", "no", "x1", on_error=True),
+        edge("calc", "ok", "x2", on_error=True),
+    ]
     issues = issues_of(doc)
     assert only(issues, edge="e5", field="default")
     assert only(issues, edge="x2", field="on_error")
@@ -220,7 +228,9 @@ def test_process_only_node_in_a_microflow(process_only: str) -> None:
     if process_only == "state":
         doc["graph"]["edges"][1].update(trigger="manual", name="go")
     issues = issues_of(doc)
-    assert only(issues, node="p", field="type")[0].message.startswith(f"{process_only} nodes belong")
+    assert only(issues, node="p", field="type")[0].message.startswith(
+        f"{process_only} nodes belong"
+    )
 
 
 def test_transitions_need_triggers_and_their_fields() -> None:
@@ -335,8 +345,9 @@ def test_sandbox_shape_limits_are_validation_issues(source: str, fragment: str) 
 
 
 def test_retry_backoff_ceiling_below_backoff() -> None:
-    doc = chain(node("w", "delay", seconds=1, retry={"max_attempts": 2, "backoff_s": 5,
-                                                     "max_backoff_s": 1}))
+    doc = chain(
+        node("w", "delay", seconds=1, retry={"max_attempts": 2, "backoff_s": 5, "max_backoff_s": 1})
+    )
     assert only(issues_of(doc), node="w", field="retry.max_backoff_s")
 
 
@@ -347,8 +358,13 @@ def test_all_problems_are_reported_at_once() -> None:
     )
     issues = issues_of(doc)
     text = messages(issues)
-    for fragment in ("needs a start", "unknown node type", "default edge", "'zz'",
-                     "'assignments' is a required property"):
+    for fragment in (
+        "needs a start",
+        "unknown node type",
+        "default edge",
+        "'zz'",
+        "'assignments' is a required property",
+    ):
         assert fragment in text
     assert all(isinstance(i.as_dict(), dict) for i in issues)
 
@@ -362,7 +378,11 @@ def test_compile_flow_raises_flow_invalid_with_every_issue() -> None:
 
 def test_issue_as_dict_has_every_key() -> None:
     assert engine.Issue("m", node="n").as_dict() == {
-        "node": "n", "edge": None, "field": None, "message": "m", "position": None
+        "node": "n",
+        "edge": None,
+        "field": None,
+        "message": "m",
+        "position": None,
     }
 
 
@@ -376,6 +396,11 @@ def test_check_expression_reports_character_offsets(source: str, position: int) 
 
 
 def test_check_expression_accepts_good_ones() -> None:
-    for source in ("amount * 1.05", "[1, 2].map(x, x * 2)", "has(m.a) && m.a > 1",
-                   "timestamp('2024-01-01T00:00:00Z') < timestamp(d)", "// c\n1"):
+    for source in (
+        "amount * 1.05",
+        "[1, 2].map(x, x * 2)",
+        "has(m.a) && m.a > 1",
+        "timestamp('2024-01-01T00:00:00Z') < timestamp(d)",
+        "// c\n1",
+    ):
         assert engine.check_expression(source) is None, source
