@@ -415,6 +415,7 @@ def run_inline(
     pause_at = time.monotonic() + limit
     observer = _StepObserver(execution, flow, live=False)
     context = _context(execution, lambda: time.monotonic() >= pause_at, _deadline(execution))
+    context.pause_at = pause_at
     state = engine.run(flow, state, observer, context)
     if state.status == "paused" and not hand_off:
         state.status = "failed"

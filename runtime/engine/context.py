@@ -27,6 +27,7 @@ class RunContext:
     monotonic: Callable[[], float] = time.monotonic
     max_steps: int = 10_000
     deadline: float | None = None
+    pause_at: float | None = None
     max_delay_s: float = 300.0
     http_allow_private: bool = False
     http_max_response_bytes: int = 1_000_000

@@ -67,6 +67,7 @@ class NodeType:
     unique: bool = False
     calls_flow: bool = False
     check: CheckFunction | None = None
+    wait_s: Callable[[CompiledNode], float] | None = None
     output_ports: tuple[dict[str, Any], ...] = field(default=())
 
     def ports(self) -> dict[str, list[dict[str, Any]]]:

@@ -53,6 +53,14 @@ def _boundary_stop(
     return None
 
 
+def _waits_past_pause(node: CompiledNode, context: RunContext) -> bool:
+    """A node that would wait beyond `pause_at` (a sync run's bound) is handed off before it
+    starts, so the worker waits instead of the caller."""
+    if context.pause_at is None or node.node_type.wait_s is None:
+        return False
+    return context.monotonic() + node.node_type.wait_s(node) >= context.pause_at
+
+
 def _prepare(state: ExecutionState) -> bool:
     """Make a saved state runnable; False when there is nothing to run."""
     if state.status in ("completed", "waiting") or state.next_node is None:
@@ -153,6 +161,9 @@ def run(
         node = nodes.get(node_id)
         if node is None:
             return _stop(state, node_id, "state", f"node {node_id!r} is not in this flow version")
+        if _waits_past_pause(node, context):
+            state.status = "paused"
+            return state
         attempt = attempts.get(node_id, 0) + 1
         state.seq += 1
         state.step_count += 1

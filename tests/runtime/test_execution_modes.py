@@ -58,6 +58,20 @@ def test_sync_past_its_bound_is_handed_to_a_worker(
     assert nodes == ["start", "wait", "calc", "end"]
 
 
+def test_a_delay_longer_than_the_bound_is_handed_off_before_it_waits(
+    api: Any, published_flow: Any, settings: Any
+) -> None:
+    settings.SLUICE_SYNC_TIMEOUT_S = 2.0
+    document = slow_flow()
+    document["graph"]["nodes"][1]["config"]["seconds"] = 30
+    published_flow(document)
+    began = time.monotonic()
+    response = start(api, "slow", {"input": {}}, sync=True)
+    assert response.status_code == 202
+    assert time.monotonic() - began < 1.5
+    assert response.json()["current_node"] == "wait"
+
+
 def test_retry_resumes_from_the_failed_node_as_a_new_attempt(
     api: Any, published_flow: Any, run_worker: Any, receiver: Any, settings: Any
 ) -> None:

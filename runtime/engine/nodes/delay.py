@@ -49,5 +49,6 @@ register(
         },
         run=run,
         check=check,
+        wait_s=lambda node: float(node.config["seconds"]),
     )
 )

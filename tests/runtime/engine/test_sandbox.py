@@ -1,5 +1,8 @@
 """The CEL sandbox: hostile expressions are refused or fail with a typed error, quickly and
-without eating memory; the largest accepted workloads still finish within a second."""
+without eating memory; the largest accepted workloads still finish within a second.
+
+Workload timings use the thread's CPU time, so other processes on a busy machine cannot make
+them flaky; the hostile corpus finishes in milliseconds and is timed on the wall clock."""
 
 from __future__ import annotations
 
@@ -177,6 +180,7 @@ def test_largest_accepted_workload_finishes_within_a_second(source: str) -> None
     assert low >= 10
     variables = {"l": list(range(low))}
     items, chars, _ = measure(variables["l"])
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.thread_time()
     expression.evaluate(variables, {}, lambda name: (items, chars) if name == "l" else None)
-    assert time.perf_counter() - began < 1.0, f"{source} with {low} items"
+    assert time.thread_time() - cpu < 1.0, f"{source} with {low} items"
+    assert time.perf_counter() - began < 3.0, "far too slow even for a busy machine"
