@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -84,7 +85,9 @@ MAX_TIMEOUT_S = 90 * 24 * 3600
 
 def validate_document(document: dict[str, Any]) -> list[engine.Issue]:
     """The engine's checks plus the flow-level settings the adapter reads (`timeout_s`)."""
-    issues = engine.validate(document, flow_lookup=published_document)
+    issues = engine.validate(
+        document, flow_lookup=published_document, max_delay_s=settings.SLUICE_MAX_DELAY_S
+    )
     timeout_s = document.get("timeout_s") if isinstance(document, dict) else None
     if timeout_s is not None and (
         isinstance(timeout_s, bool)

@@ -64,6 +64,9 @@ def _compile_error(source: str, exc: BaseException) -> ExpressionError:
     return ExpressionError(message or "invalid expression", _offset(source, line, column))
 
 
+_MIXED_NUMBERS = re.compile(r"(float|double) \S+ (int|uint)|(int|uint) \S+ (float|double)")
+
+
 def _runtime_message(exc: BaseException) -> str:
     """A short, single-line message for an evaluation error (the binding's hints dropped)."""
     if isinstance(exc, KeyError):
@@ -71,6 +74,9 @@ def _runtime_message(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     text = text.split(". Check", 1)[0].split(". CEL does not", 1)[0]
     text = text or type(exc).__name__
+    if _MIXED_NUMBERS.search(text):
+        text += " (CEL does not mix integers and decimals: write 2.0 instead of 2, or convert"
+        text += " with double(…) or int(…))"
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 

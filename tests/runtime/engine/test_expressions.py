@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from runtime.engine.celscan import scan
 from runtime.engine.cost import estimate
 from runtime.engine.expressions import Expression
 from runtime.engine.values import NotJson, check_size, measure, to_json
-from tests.runtime.engine.conftest import LOAN_QUOTE, assign, chain
+from tests.runtime.engine.conftest import LOAN_QUOTE, assign, chain, param
 
 
 def test_each_distinct_expression_is_compiled_once(monkeypatch) -> None:
@@ -127,3 +128,14 @@ def test_expression_error_carries_position() -> None:
     assert caught.value.position == 3
     with pytest.raises(engine.ExpressionError):
         Expression("   ", "f")
+
+
+def test_mixing_integers_and_decimals_explains_the_fix(execute: Any) -> None:
+    doc = chain(
+        assign("a", x="amount * 2"),
+        output={"x": "x"},
+        parameters=[param("amount", "number")],
+    )
+    error = execute(doc, {"amount": 3}).state.error
+    assert error["type"] == "expression"
+    assert "write 2.0 instead of 2" in error["message"]
