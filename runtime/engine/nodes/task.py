@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from runtime.engine import calls
-from runtime.engine.compiler import CompiledNode
 from runtime.engine.registry import PROCESS, NodeType, register
-from runtime.engine.scope import Outcome, Scope
-
-
-def run(node: CompiledNode, scope: Scope) -> Outcome | None:
-    return calls.run_child(node, scope)
-
 
 register(
     NodeType(
@@ -21,7 +14,7 @@ register(
         description="Runs a microflow as one activity of the process.",
         kinds=PROCESS,
         config_schema=calls.CONFIG_SCHEMA,
-        run=run,
+        run=calls.run_child,
         expression_fields=calls.EXPRESSION_FIELDS,
         calls_flow=True,
         check=calls.check_target,
