@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('runtime', '0001_initial'),
+        ("runtime", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='execution',
-            name='deadline_at',
+            model_name="execution",
+            name="deadline_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
     ]
