@@ -34,8 +34,9 @@ def deliver(
     payload: dict[str, Any],
     user: AbstractBaseUser,
 ) -> ProcessEvent:
-    """Fire the event's transition on every matching execution the sender may reach.
-    One that moved on meanwhile is skipped, never fired twice."""
+    """Fire the event's transition on every matching execution the sender may reach (given
+    both an id and a business key, both must match). One that moved on meanwhile is skipped,
+    never fired twice."""
     candidates = Execution.objects.filter(status=Status.WAITING)
     if execution_id:
         candidates = candidates.filter(pk=execution_id)

@@ -2,13 +2,12 @@
 leaving it by exactly one transition.
 
 Leaving a wait is a compare-and-set under the execution's row lock: the execution must still be
-waiting in the same stay (`event_seq`) for that transition. Whoever loses gets `NotWaiting`, so
-two people, a timer and an event can race for one state and exactly one of them wins.
+waiting in the same stay (`event_seq`) for that transition. Whoever loses gets a 409
+`TransitionRefused`, so people, timers and events can race for one state and exactly one wins.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -23,8 +22,6 @@ from runtime.documents import execution_document
 from runtime.engine.transitions import NotWaiting, fire_transition
 from runtime.executions import compiled_for, enqueue
 from runtime.models import Execution, Mode, Status, Step, Timer, TimerStatus, Wait
-
-log = logging.getLogger("sluice.processes")
 
 
 class TransitionRefused(Exception):
@@ -89,7 +86,7 @@ def arm(execution_id: uuid.UUID | str) -> Wait | None:
     Idempotent: the worker calls it on entering the wait, the reconciler for waits it missed."""
     with transaction.atomic():
         execution = (
-            Execution.objects.select_for_update()
+            Execution.objects.select_for_update(of=("self",))
             .select_related("version")
             .filter(pk=execution_id, status=Status.WAITING)
             .first()
@@ -150,7 +147,7 @@ def fire(
     now = timezone.now()
     with transaction.atomic():
         execution = (
-            Execution.objects.select_for_update()
+            Execution.objects.select_for_update(of=("self",))
             .select_related("version")
             .filter(pk=execution_id)
             .first()
@@ -216,7 +213,7 @@ def _announce(execution: Execution, entry: dict[str, Any], enqueue_run: bool) ->
         execution.pk,
         {
             "type": "execution.transition",
-            "seq": execution.event_seq,
+            "seq": execution.event_seq + 1,
             "transition": {k: entry.get(k) for k in ("name", "trigger", "label")},
             "execution": execution_document(execution),
         },

@@ -14,6 +14,14 @@ LOW_RISK = {"applicant": "Ada", "amount": 1000, "income": 5000}
 HIGH_RISK = {"applicant": "Grace", "amount": 50000, "income": 4000}
 
 
+def drop_timer_jobs() -> None:
+    """Unschedule the test's timers from Redis, so no later test's worker meets their jobs."""
+    from runtime import timer_jobs
+    from runtime.models import Timer
+
+    timer_jobs.unschedule(Timer.objects.values_list("pk", flat=True))
+
+
 def approver(django_user_model: Any, username: str, *groups: str, **extra: Any) -> Any:
     from django.contrib.auth.models import Group
 

@@ -18,6 +18,7 @@ from tests.runtime.process_support import (
     HIGH_RISK,
     LOW_RISK,
     approver,
+    drop_timer_jobs,
     fresh,
     live_client,
     post,
@@ -39,10 +40,12 @@ def workers() -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def demo() -> None:
+def demo() -> Iterator[None]:
     from designer.demo import load_demo
 
     load_demo()
+    yield
+    drop_timer_jobs()
 
 
 def test_timer_and_event_fire_once_across_a_worker_restart_and_lost_redis_jobs(

@@ -4,6 +4,7 @@ timer, continued by an event) through the real API, with real RQ workers and the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from tests.runtime.process_support import (
     HIGH_RISK,
     LOW_RISK,
     approver,
+    drop_timer_jobs,
     fire,
     fresh,
     post,
@@ -24,10 +26,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def demo() -> None:
+def demo() -> Iterator[None]:
     from designer.demo import load_demo
 
     load_demo()
+    yield
+    drop_timer_jobs()
 
 
 @pytest.fixture

@@ -4,24 +4,34 @@ use the datetime the engine evaluated. Also: the demo documents are valid."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.runtime.process_support import LOW_RISK, approver, fire, fresh, post, start_loan
+from tests.runtime.process_support import (
+    LOW_RISK,
+    approver,
+    drop_timer_jobs,
+    fire,
+    fresh,
+    post,
+    start_loan,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def waiting_loan(api: Any, run_worker: Any) -> str:
+def waiting_loan(api: Any, run_worker: Any) -> Iterator[str]:
     from designer.demo import load_demo
 
     load_demo()
     execution_id = start_loan(api, LOW_RISK)
     run_worker()
-    return execution_id
+    yield execution_id
+    drop_timer_jobs()
 
 
 def test_due_timers_fire_once_when_the_clock_passes_due(waiting_loan: str, run_worker: Any) -> None:
@@ -96,13 +106,20 @@ def at_process(at: str) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def publish_at(published_flow: Any) -> Iterator[Callable[[str], Any]]:
+    """Publish the follow-up process with the given `at` expression."""
+    yield lambda at: published_flow(at_process(at))
+    drop_timer_jobs()
+
+
 def test_an_at_timer_is_due_at_the_evaluated_datetime(
-    published_flow: Any, api: Any, run_worker: Any
+    publish_at: Any, api: Any, run_worker: Any
 ) -> None:
     from runtime.models import Timer
     from runtime.timers import fire_due_timers
 
-    published_flow(at_process("timestamp(when) + duration('48h')"))
+    publish_at("timestamp(when) + duration('48h')")
     body = {"input": {"when": "2031-05-01T09:30:00Z"}}
     execution_id = post(api, "/api/flows/follow-up/executions", body).json()["id"]
     run_worker()
@@ -114,8 +131,8 @@ def test_an_at_timer_is_due_at_the_evaluated_datetime(
     assert fresh(execution_id).output == {"how": "scheduled"}
 
 
-def test_an_at_that_is_not_a_datetime_fails_the_state(published_flow: Any, api: Any) -> None:
-    published_flow(at_process("'next tuesday'"))
+def test_an_at_that_is_not_a_datetime_fails_the_state(publish_at: Any, api: Any) -> None:
+    publish_at("'next tuesday'")
     body = {"input": {"when": "2031-05-01T09:30:00Z"}}
     document = post(api, "/api/flows/follow-up/executions?sync=true", body).json()
     assert document["status"] == "failed"
