@@ -101,7 +101,28 @@ class ExecutionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [StepInline, WebhookDeliveryInline]
     actions = ["cancel_executions", "retry_executions"]
-    fields = [
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "id",
+                    ("flow_key", "version_number", "kind"),
+                    ("mode", "status", "progress"),
+                    ("source_label", "business_key", "attempt"),
+                    "current_node",
+                    "created_by",
+                ]
+            },
+        ),
+        ("Path taken", {"fields": ["diagram"]}),
+        ("Data", {"fields": ["pretty_input", "pretty_output", "pretty_error", "waiting_for"]}),
+        (
+            "Timing",
+            {"fields": [("created_at", "started_at", "finished_at"), "duration_ms", "parent"]},
+        ),
+    ]
+    readonly_fields = [
         "id",
         "flow_key",
         "version_number",
@@ -125,7 +146,6 @@ class ExecutionAdmin(admin.ModelAdmin):
         "parent",
         "diagram",
     ]
-    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
