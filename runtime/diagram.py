@@ -64,8 +64,9 @@ def render_svg(document: dict[str, Any], steps: list[dict[str, Any]]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sluice-diagram" role="img" '
         f'aria-label="Execution path" viewBox="{min_x} {min_y} {width} {height}" '
         f'width="{width}" height="{height}" font-family="system-ui, sans-serif">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" '
-        'markerHeight="10" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
+        'markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" '
+        'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
         'fill="context-stroke"/></marker></defs>',
     ]
     for edge in edges:
