@@ -35,6 +35,22 @@ def _clean_redis() -> None:
         redis.Redis.from_url(other_redis_db(settings.REDIS_URL)).flushdb()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_db_sessions(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """PostgreSQL will not drop the test database while other sessions hold it: the server
+    subprocesses and the API's worker threads each keep one, so they are ended first."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def user(django_user_model: Any) -> Any:
     return django_user_model.objects.create_user("alice", password="pw-alice")
