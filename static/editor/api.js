@@ -80,6 +80,8 @@ export const api = {
   getFlow: (key) => request('GET', `/flows/${enc(key)}`),
   saveFlow: (key, doc) => request('PUT', `/flows/${enc(key)}`, doc),
   deleteFlow: (key) => request('DELETE', `/flows/${enc(key)}`),
+  exportFlow: (key) => request('GET', `/flows/${enc(key)}/export`),
+  importFlow: (file) => request('POST', '/flows/import', file),
   validate: (key, document, opts) =>
     request('POST', `/flows/${enc(key)}/validate`, document ? { document } : {}, opts),
   checkExpression: (expression, opts) => request('POST', '/expressions/check', { expression }, opts),

@@ -191,6 +191,7 @@ const P = {
   ),
   chevron: <path d="M9 6l6 6-6 6" />,
   chevronDown: <path d="M6 9l6 6 6-6" />,
+  chevronLeft: <path d="M15 6l-6 6 6 6" />,
   flow: (
     <>
       <rect x="3" y="4" width="6" height="5" rx="1.5" />

@@ -46,8 +46,45 @@ const nodeTypes = { sluice: FlowNode };
 const edgeTypes = { sluice: FlowEdge };
 const defaultEdgeOptions = { type: 'sluice', markerEnd: { type: MarkerType.ArrowClosed, width: 10, height: 10, color: '#98a2b3' } };
 const SNAP = [16, 16];
+const MINIMAP_FROM = 12; // nodes; a smaller flow fits the screen and the map is only noise
 const HISTORY_LIMIT = 200;
 const backupKey = (key) => `sluice:draft:${key}`;
+const CLIPBOARD_KEY = 'sluice:clipboard';
+const PALETTE_KEY = 'sluice:palette';
+
+function readSetting(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeSetting(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* storage full or disabled */
+  }
+}
+
+// Nodes from the clipboard: what Sluice copied, or a flow document (an export file).
+function parseClipboard(text) {
+  let data;
+  try {
+    data = JSON.parse(text || 'null');
+  } catch {
+    return null;
+  }
+  if (data && data.format && data.flow) data = data.flow;
+  const graph = data && data.sluice === 'clipboard' ? data : data?.graph;
+  if (!graph || !Array.isArray(graph.nodes) || !graph.nodes.length) return null;
+  return { nodes: graph.nodes.filter((n) => n && n.id && n.type), edges: Array.isArray(graph.edges) ? graph.edges : [] };
+}
+
+function storedClipboard() {
+  return parseClipboard(readSetting(CLIPBOARD_KEY));
+}
 
 export function EditorPage({ flowKey, user }) {
   const [state, setState] = useState({ loading: true });
@@ -103,6 +140,7 @@ function metaOf(flow) {
     kind: flow.kind || 'micro',
     description: flow.description || '',
     parameters: clone(flow.parameters) || [],
+    timeout_s: flow.timeout_s ?? null,
   };
 }
 
@@ -124,7 +162,7 @@ function Editor({ initialFlow, user }) {
     const g = docToFlow(initialFlow.graph, registry);
     // documents written without positions (API, import) get a layout
     const raw = initialFlow.graph?.nodes || [];
-    if (raw.length > 1 && raw.every((n) => !n.position)) g.nodes = layoutNodes(g.nodes, g.edges);
+    if (raw.length > 1 && raw.every((n) => !n.position)) g.nodes = layoutNodes(g.nodes, g.edges, registry);
     return g;
   }, [initialFlow, registry]);
   const nodesRef = useRef(initialGraph.nodes);
@@ -236,6 +274,7 @@ function Editor({ initialFlow, user }) {
       kind: m.kind,
       description: m.description,
       parameters: m.parameters,
+      timeout_s: m.timeout_s,
       graph: flowToGraph(nodesRef.current, edgesRef.current),
     };
   }, []);
@@ -481,23 +520,30 @@ function Editor({ initialFlow, user }) {
   const onConnect = useCallback((c) => connect(c), [connect]);
   const onConnectEnd = useCallback(
     (evt, state) => {
-      if (state && !state.toNode && state.fromNode && state.fromHandle?.type === 'source' && !diffRef.current) {
-        const pt = evt && 'changedTouches' in evt ? evt.changedTouches[0] : evt;
-        if (pt) {
-          const src = nodesRef.current.find((n) => n.id === state.fromNode.id);
-          const port = registry.byType[src?.data.type]?.ports?.outputs?.find((p) => p.name === state.fromHandle.id);
-          setPopover({
-            type: 'quick',
-            x: pt.clientX,
-            y: pt.clientY,
-            flow: rf.screenToFlowPosition({ x: pt.clientX, y: pt.clientY }),
-            from: { source: state.fromNode.id, sourceHandle: state.fromHandle.id ?? null },
-            title: port && port.name !== 'next' ? `Add a node after ${src.id} (${port.label || port.name})` : `Add a node after ${src?.id}`,
-          });
+      if (!state || !state.fromNode || diffRef.current) return;
+      const pt = evt && 'changedTouches' in evt ? evt.changedTouches[0] : evt;
+      if (!state.toNode && state.fromHandle?.type === 'source' && pt) {
+        const from = { source: state.fromNode.id, sourceHandle: state.fromHandle.id ?? null };
+        // dropped on a node rather than on its handle: connect to it, or say why not
+        const hit = document.elementFromPoint(pt.clientX, pt.clientY)?.closest('.react-flow__node');
+        const target = hit?.getAttribute('data-id');
+        if (target) {
+          if (target !== from.source) connect({ ...from, target, targetHandle: null });
+          return;
         }
+        const src = nodesRef.current.find((n) => n.id === from.source);
+        const port = registry.byType[src?.data.type]?.ports?.outputs?.find((p) => p.name === from.sourceHandle);
+        setPopover({
+          type: 'quick',
+          x: pt.clientX,
+          y: pt.clientY,
+          flow: rf.screenToFlowPosition({ x: pt.clientX, y: pt.clientY }),
+          from,
+          title: port && port.name !== 'next' ? `Add a node after ${from.source} (${port.label || port.name})` : `Add a node after ${from.source}`,
+        });
         return;
       }
-      if (state && state.isValid === false && state.toNode && state.fromNode) {
+      if (state.isValid === false && state.toNode) {
         const problem = connectionProblem(
           { source: state.fromNode.id, target: state.toNode.id, sourceHandle: state.fromHandle?.id },
           nodesRef.current,
@@ -507,7 +553,7 @@ function Editor({ initialFlow, user }) {
         if (problem) toast(problem, 'error');
       }
     },
-    [toast, registry, rf],
+    [toast, registry, rf, connect],
   );
 
   const draggingRef = useRef(false);
@@ -693,71 +739,123 @@ function Editor({ initialFlow, user }) {
   }, [record, bump, setNodes, setEdges]);
 
   // ----- clipboard ---------------------------------------------------------------
+  // Ctrl+C / Ctrl+X / Ctrl+V go through the browser's copy, cut and paste events, which
+  // read and write the system clipboard without asking for a permission, so nodes can move
+  // between tabs and browsers. The context menu uses the async Clipboard API where it is
+  // allowed. A copy in localStorage is the fallback when neither is available.
   const pasteCount = useRef(0);
-  const copySelection = useCallback(() => {
+  const selectionPayload = useCallback(() => {
     const sel = nodesRef.current.filter((n) => n.selected);
-    if (!sel.length) return false;
+    if (!sel.length) return null;
     const ids = new Set(sel.map((n) => n.id));
-    const payload = {
+    return {
       sluice: 'clipboard',
       nodes: flowToGraph(sel, []).nodes,
       edges: flowToGraph([], edgesRef.current.filter((e) => ids.has(e.source) && ids.has(e.target))).edges,
     };
-    const text = JSON.stringify(payload);
-    try {
-      localStorage.setItem('sluice:clipboard', text);
-    } catch {
-      /* ignore */
-    }
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).catch(() => {});
-    pasteCount.current = 0;
-    toast(`Copied ${sel.length} node${sel.length === 1 ? '' : 's'}`);
-    return true;
-  }, [toast]);
-  const pasteClipboard = useCallback(() => {
-    if (diffRef.current) return;
-    let payload = null;
-    try {
-      payload = JSON.parse(localStorage.getItem('sluice:clipboard') || 'null');
-    } catch {
-      payload = null;
-    }
-    if (!payload || !Array.isArray(payload.nodes) || !payload.nodes.length) return;
-    pasteCount.current += 1;
-    const off = 32 * pasteCount.current;
-    const taken = new Set(nodesRef.current.map((n) => n.id));
-    const idMap = {};
-    const newNodes = payload.nodes.map((n) => {
-      const id = uniqueNodeId(n.type, taken);
-      taken.add(id);
-      idMap[n.id] = id;
-      return { ...n, id, position: { x: (n.position?.x || 0) + off, y: (n.position?.y || 0) + off } };
-    });
-    const etaken = new Set(edgesRef.current.map((e) => e.id));
-    const newEdges = (payload.edges || [])
-      .filter((e) => idMap[e.source] && idMap[e.target])
-      .map((e) => {
-        const id = uniqueEdgeId(etaken);
-        etaken.add(id);
-        return { ...e, id, source: idMap[e.source], target: idMap[e.target] };
+  }, []);
+  const keepCopy = useCallback(
+    (payload) => {
+      writeSetting(CLIPBOARD_KEY, JSON.stringify(payload));
+      pasteCount.current = 0;
+      toast(`Copied ${payload.nodes.length} node${payload.nodes.length === 1 ? '' : 's'}`);
+    },
+    [toast],
+  );
+  const copyToClipboard = useCallback(() => {
+    const payload = selectionPayload();
+    if (!payload) return;
+    keepCopy(payload);
+    navigator.clipboard?.writeText(JSON.stringify(payload)).catch(() => {});
+  }, [selectionPayload, keepCopy]);
+  const insertPayload = useCallback(
+    (payload) => {
+      if (diffRef.current || !payload) return;
+      const taken = new Set(nodesRef.current.map((n) => n.id));
+      const takenTypes = new Set(nodesRef.current.map((n) => n.data.type));
+      const once = (n) => registry.byType[n.type]?.unique && takenTypes.has(n.type);
+      const nodes = payload.nodes.filter((n) => !once(n));
+      if (!nodes.length) {
+        toast(`A flow has only one ${registry.byType[payload.nodes[0].type]?.label || payload.nodes[0].type}`, 'error');
+        return;
+      }
+      pasteCount.current += 1;
+      const off = 32 * pasteCount.current;
+      const idMap = {};
+      const newNodes = nodes.map((n) => {
+        const id = uniqueNodeId(n.type, taken);
+        taken.add(id);
+        idMap[n.id] = id;
+        return { ...n, id, position: { x: (n.position?.x || 0) + off, y: (n.position?.y || 0) + off } };
       });
-    const flow = docToFlow({ nodes: newNodes, edges: newEdges }, registry);
-    record();
-    setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...flow.nodes.map((n) => ({ ...n, selected: true }))]);
-    setEdges((es) => [...es.map((e) => (e.selected ? { ...e, selected: false } : e)), ...flow.edges]);
-    bump();
-  }, [record, bump, setNodes, setEdges]);
+      const etaken = new Set(edgesRef.current.map((e) => e.id));
+      const newEdges = (payload.edges || [])
+        .filter((e) => idMap[e.source] && idMap[e.target])
+        .map((e) => {
+          const id = uniqueEdgeId(etaken);
+          etaken.add(id);
+          return { ...e, id, source: idMap[e.source], target: idMap[e.target] };
+        });
+      const flow = docToFlow({ nodes: newNodes, edges: newEdges }, registry);
+      record();
+      setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...flow.nodes.map((n) => ({ ...n, selected: true }))]);
+      setEdges((es) => [...es.map((e) => (e.selected ? { ...e, selected: false } : e)), ...flow.edges]);
+      bump();
+    },
+    [record, bump, setNodes, setEdges, registry, toast],
+  );
+  const pasteFromClipboard = useCallback(async () => {
+    let text = null;
+    try {
+      text = await navigator.clipboard.readText();
+    } catch {
+      text = null;
+    }
+    insertPayload(parseClipboard(text) || storedClipboard());
+  }, [insertPayload]);
+  const duplicateSelection = useCallback(() => {
+    const payload = selectionPayload();
+    if (!payload) return;
+    pasteCount.current = 0;
+    insertPayload(payload);
+  }, [selectionPayload, insertPayload]);
+  useEffect(() => {
+    const idle = (e) => !isTyping(e.target) && !document.querySelector('.dialog-backdrop');
+    const onCopy = (e) => {
+      if (!idle(e)) return;
+      const payload = selectionPayload();
+      if (!payload) return;
+      e.preventDefault();
+      e.clipboardData?.setData('text/plain', JSON.stringify(payload));
+      keepCopy(payload);
+      if (e.type === 'cut') deleteSelection();
+    };
+    const onPaste = (e) => {
+      if (!idle(e) || diffRef.current) return;
+      const text = e.clipboardData?.getData('text/plain');
+      const payload = text ? parseClipboard(text) : storedClipboard();
+      if (!payload) return;
+      e.preventDefault();
+      insertPayload(payload);
+    };
+    document.addEventListener('copy', onCopy);
+    document.addEventListener('cut', onCopy);
+    document.addEventListener('paste', onPaste);
+    return () => {
+      document.removeEventListener('copy', onCopy);
+      document.removeEventListener('cut', onCopy);
+      document.removeEventListener('paste', onPaste);
+    };
+  }, [selectionPayload, keepCopy, insertPayload, deleteSelection]);
 
   // ----- layout / view -----------------------------------------------------------
   const autoLayout = useCallback(() => {
     if (diffRef.current) return;
     record();
-    const sel = nodesRef.current.filter((n) => n.selected);
-    setNodes((ns) => layoutNodes(ns, edgesRef.current));
+    setNodes((ns) => layoutNodes(ns, edgesRef.current, registry));
     bump();
     requestAnimationFrame(() => rf.fitView({ padding: 0.15, duration: 300 }));
-    return sel;
-  }, [record, bump, setNodes, rf]);
+  }, [record, bump, setNodes, rf, registry]);
   const fit = useCallback(() => rf.fitView({ padding: 0.15, duration: 300 }), [rf]);
   const focusNode = useCallback(
     (id) => {
@@ -794,26 +892,16 @@ function Editor({ initialFlow, user }) {
       }
       if (isTyping(e.target)) return;
       if (document.querySelector('.dialog-backdrop')) return;
-      if (diffRef.current && mod && ['z', 'y', 'x', 'v', 'd'].includes(k)) return;
+      if (diffRef.current && mod && ['z', 'y', 'd'].includes(k)) return;
       if (mod && k === 'z' && !e.shiftKey) {
         e.preventDefault();
         undo();
       } else if ((mod && k === 'z' && e.shiftKey) || (mod && k === 'y')) {
         e.preventDefault();
         redo();
-      } else if (mod && k === 'c') {
-        if (copySelection()) e.preventDefault();
-      } else if (mod && k === 'x') {
-        if (copySelection()) {
-          e.preventDefault();
-          deleteSelection();
-        }
-      } else if (mod && k === 'v') {
-        e.preventDefault();
-        pasteClipboard();
       } else if (mod && k === 'd') {
         e.preventDefault();
-        if (copySelection()) pasteClipboard();
+        duplicateSelection();
       } else if (mod && k === 'a') {
         e.preventDefault();
         setNodes((ns) => ns.map((n) => (n.selected ? n : { ...n, selected: true })));
@@ -833,7 +921,7 @@ function Editor({ initialFlow, user }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [undo, redo, copySelection, pasteClipboard, deleteSelection, autoLayout, fit, selectOnly, setNodes, setEdges]);
+  }, [undo, redo, duplicateSelection, autoLayout, fit, selectOnly, setNodes, setEdges]);
 
   // ----- conflict handling -------------------------------------------------------
   const reloadFromServer = useCallback(async () => {
@@ -960,6 +1048,7 @@ function Editor({ initialFlow, user }) {
         name: document.name || m.name,
         description: document.description ?? m.description,
         parameters: clone(document.parameters) || m.parameters,
+        timeout_s: document.timeout_s ?? null,
       }));
       setDiff(null);
       bump();
@@ -1032,14 +1121,14 @@ function Editor({ initialFlow, user }) {
         y: e.clientY,
         items: [
           { label: 'Properties', icon: 'settings', onClick: () => setTab('properties'), testid: 'ctx-properties' },
-          { label: 'Duplicate', icon: 'copy', keys: 'Ctrl+D', disabled: ro, onClick: () => copySelection() && pasteClipboard(), testid: 'ctx-duplicate' },
-          { label: 'Copy', icon: 'copy', keys: 'Ctrl+C', onClick: () => copySelection(), testid: 'ctx-copy' },
+          { label: 'Duplicate', icon: 'copy', keys: 'Ctrl+D', disabled: ro, onClick: () => duplicateSelection(), testid: 'ctx-duplicate' },
+          { label: 'Copy', icon: 'copy', keys: 'Ctrl+C', onClick: () => copyToClipboard(), testid: 'ctx-copy' },
           '-',
           { label: 'Delete', icon: 'trash', keys: 'Del', danger: true, disabled: ro, onClick: () => deleteSelection(), testid: 'ctx-delete' },
         ],
       });
     },
-    [selectOnly, copySelection, pasteClipboard, deleteSelection],
+    [selectOnly, duplicateSelection, copyToClipboard, deleteSelection],
   );
   const onEdgeContextMenu = useCallback(
     (e, edge) => {
@@ -1068,14 +1157,14 @@ function Editor({ initialFlow, user }) {
         y: e.clientY,
         items: [
           { label: 'Add node…', icon: 'plus', disabled: ro, onClick: () => setPopover({ type: 'quick', ...at, flow: rf.screenToFlowPosition(at), title: 'Add a node' }), testid: 'ctx-add' },
-          { label: 'Paste', icon: 'copy', keys: 'Ctrl+V', disabled: ro, onClick: () => pasteClipboard(), testid: 'ctx-paste' },
+          { label: 'Paste', icon: 'copy', keys: 'Ctrl+V', disabled: ro, onClick: () => pasteFromClipboard(), testid: 'ctx-paste' },
           '-',
           { label: 'Auto-layout', icon: 'layout', keys: 'Shift+L', disabled: ro, onClick: () => autoLayout(), testid: 'ctx-layout' },
           { label: 'Fit view', icon: 'fit', keys: 'Shift+F', onClick: () => fit(), testid: 'ctx-fit' },
         ],
       });
     },
-    [rf, pasteClipboard, autoLayout, fit],
+    [rf, pasteFromClipboard, autoLayout, fit],
   );
 
   useEffect(() => {
@@ -1099,9 +1188,14 @@ function Editor({ initialFlow, user }) {
     return nodeViewRef.current;
   }, [nodes]);
   const selNodes = useMemo(() => nodeView.filter((n) => n.selected), [nodeView]);
+  const takenKey = useMemo(
+    () => [...new Set(nodeView.filter((n) => registry.byType[n.data.type]?.unique).map((n) => n.data.type))].sort().join(' '),
+    [nodeView, registry],
+  );
+  const takenUnique = useMemo(() => new Set(takenKey.split(' ').filter(Boolean)), [takenKey]);
   const selEdges = useMemo(() => edges.filter((e) => e.selected), [edges]);
   useEffect(() => {
-    if ((selNodes.length || selEdges.length) && tab === 'versions' && !diff) setTab('properties');
+    if ((selNodes.length || selEdges.length) && tab === 'versions') setTab('properties');
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selNodes.length, selEdges.length]);
   const big = nodes.length > 120;
@@ -1113,7 +1207,7 @@ function Editor({ initialFlow, user }) {
   }, [selectOnly]);
   const exprNames = useMemo(() => {
     const out = new Map();
-    for (const p of meta.parameters || []) if (p.name) out.set(p.name, { name: p.name, kind: 'parameter', detail: `parameter · ${p.type || 'any'}` });
+    for (const p of meta.parameters || []) if (p.name) out.set(p.name, { name: p.name, kind: 'parameter', type: p.type, detail: `parameter · ${p.type || 'any'}` });
     for (const n of nodeView) {
       const c = n.data.config || {};
       for (const a of Array.isArray(c.assignments) ? c.assignments : []) {
@@ -1127,6 +1221,14 @@ function Editor({ initialFlow, user }) {
     return [...out.values()];
   }, [meta.parameters, nodeView]);
   const closeDiff = useCallback(() => setDiff(null), []);
+  const [paletteOpen, setPaletteOpen] = useState(() => readSetting(PALETTE_KEY) !== 'folded');
+  const togglePalette = useCallback(() => {
+    setPaletteOpen((o) => {
+      writeSetting(PALETTE_KEY, o ? 'folded' : 'open');
+      return !o;
+    });
+  }, []);
+  const minimapColour = useCallback((n) => colourFor(n.data?.type, registry.byType[n.data?.type]?.category), [registry]);
 
   const statusText = {
     saved: 'Saved',
@@ -1207,13 +1309,13 @@ function Editor({ initialFlow, user }) {
             <span>
               Someone else saved this flow{conflict.current ? ` (revision ${conflict.current})` : ''} while you were editing. Your changes are not saved yet.
             </span>
-            <button type="button" className="btn btn-sm btn-secondary" onClick={reloadFromServer} data-testid="conflict-reload">
+            <button type="button" className="btn btn-sm btn-secondary" onClick={reloadFromServer} data-testid="conflict-reload" title="Drop your changes and load the revision saved last">
               Reload
             </button>
-            <button type="button" className="btn btn-sm btn-primary" onClick={keepMyCopy} data-testid="conflict-keep">
+            <button type="button" className="btn btn-sm btn-primary" onClick={keepMyCopy} data-testid="conflict-keep" title={`Save your version as a new flow, ${flowKey}-copy, and open it`}>
               Keep my copy
             </button>
-            <button type="button" className="btn btn-sm btn-ghost" onClick={overwrite} data-testid="conflict-overwrite">
+            <button type="button" className="btn btn-sm btn-ghost" onClick={overwrite} data-testid="conflict-overwrite" title="Save your version over the one saved last">
               Overwrite theirs
             </button>
           </div>
@@ -1248,7 +1350,7 @@ function Editor({ initialFlow, user }) {
         )}
 
         <div className="editor-body">
-          <Palette types={registry.list} kind={meta.kind} onAdd={addAtCentre} />
+          <Palette types={registry.list} kind={meta.kind} taken={takenUnique} onAdd={addAtCentre} open={paletteOpen} onToggle={togglePalette} />
           <main className="canvas-wrap" ref={wrapperRef}>
             {diff && (
               <div className="diff-banner" data-testid="diff-banner">
@@ -1294,7 +1396,7 @@ function Editor({ initialFlow, user }) {
                 snapToGrid
                 snapGrid={SNAP}
                 fitView
-                fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
+                fitViewOptions={{ padding: 0.1, maxZoom: 1.1 }}
                 minZoom={0.1}
                 maxZoom={2.5}
                 deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
@@ -1307,17 +1409,26 @@ function Editor({ initialFlow, user }) {
               >
                 <Background gap={16} size={1.2} color="#d7dce4" />
                 <Controls showInteractive={false} position="bottom-left" />
-                <MiniMap
-                  pannable
-                  zoomable
-                  position="bottom-right"
-                  nodeColor={(n) => colourFor(n.data?.type, registry.byType[n.data?.type]?.category)}
-                  nodeStrokeWidth={0}
-                  nodeBorderRadius={6}
-                  maskColor="rgba(240, 242, 246, 0.7)"
-                  ariaLabel="Minimap"
-                />
+                {nodes.length > MINIMAP_FROM && (
+                  <MiniMap
+                    pannable
+                    zoomable
+                    position="bottom-right"
+                    nodeColor={minimapColour}
+                    nodeStrokeWidth={0}
+                    nodeBorderRadius={6}
+                    maskColor="rgba(240, 242, 246, 0.7)"
+                    ariaLabel="Minimap"
+                  />
+                )}
               </ReactFlow>
+              {nodes.length > 0 && nodes.length <= 2 && !diff && (
+                <div className="canvas-hint" data-testid="canvas-hint">
+                  {edges.length
+                    ? 'Drag a node from the palette onto the arrow to put it in between'
+                    : 'Drag nodes from the palette, then connect them from a node’s right handle'}
+                </div>
+              )}
               {nodes.length === 0 && (
                 <div className="canvas-empty">
                   <Icon name="flow" size={28} />
@@ -1355,6 +1466,7 @@ function Editor({ initialFlow, user }) {
                   nodes={nodeView}
                   flow={flowForPanel}
                   problems={problems}
+                  diff={diff}
                   onNodeChange={updateNode}
                   onRenameNode={renameNode}
                   onEdgeChange={updateEdge}

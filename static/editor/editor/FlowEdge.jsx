@@ -2,43 +2,7 @@ import { memo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStoreApi } from '@xyflow/react';
 import { useEdgeDecoration } from './decorations.js';
 import { Icon } from '../icons.jsx';
-
-export function edgeLabel(data, sourceHandle) {
-  const d = data || {};
-  const parts = [];
-  let icon = null;
-  if (d.trigger) {
-    if (d.trigger === 'manual') {
-      icon = 'play';
-      parts.push(d.label || d.name || 'manual');
-    } else if (d.trigger === 'scheduled') {
-      icon = 'delay';
-      parts.push(d.after_s !== undefined && d.after_s !== '' ? `after ${fmtSeconds(d.after_s)}` : d.at ? `at ${d.at}` : 'scheduled');
-    } else if (d.trigger === 'event') {
-      icon = 'bolt';
-      parts.push(d.event || 'event');
-    } else if (d.trigger === 'automatic') {
-      icon = 'branch';
-      parts.push(d.condition ? d.condition : d.default ? 'otherwise' : 'automatic');
-    }
-  } else {
-    if (d.condition) parts.push(d.condition);
-    if (d.default && sourceHandle !== 'default') parts.push('default');
-    if (d.label && !d.condition) parts.push(d.label);
-  }
-  if (d.on_error && sourceHandle !== 'error') parts.push('on error');
-  const s = parts.join(' · ');
-  return { icon, text: s.length > 42 ? `${s.slice(0, 40)}…` : s };
-}
-
-function fmtSeconds(v) {
-  const n = Number(v);
-  if (!Number.isFinite(n)) return `${v}s`;
-  if (n >= 86400 && n % 3600 === 0) return `${+(n / 86400).toFixed(1)} d`;
-  if (n >= 3600 && n % 60 === 0) return `${+(n / 3600).toFixed(1)} h`;
-  if (n >= 60) return `${+(n / 60).toFixed(1)} min`;
-  return `${n} s`;
-}
+import { edgeLabel } from './graph.js';
 
 function FlowEdgeImpl({ id, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }) {
   const deco = useEdgeDecoration(id);

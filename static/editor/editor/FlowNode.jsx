@@ -48,6 +48,18 @@ function fmtMs(ms) {
   return `${Math.floor(v / 60000)}m ${Math.round((v % 60000) / 1000)}s`;
 }
 
+// How a port is marked inside the node, next to its handle, where the registry gives no
+// label: short words for a decision, the edge labels' icons for a state's transitions.
+const PORT_WORDS = { branch: 'if', default: 'else' };
+const PORT_ICONS = { manual: 'play', automatic: 'branch', scheduled: 'delay', event: 'bolt' };
+const PORT_TITLES = { branch: 'if: edges with a condition, tried in order', default: 'else: taken when no condition holds' };
+const portTitle = (p) => p.label || PORT_TITLES[p.name] || p.name;
+
+function PortMark({ port }) {
+  if (!port.label && PORT_ICONS[port.name]) return <Icon name={PORT_ICONS[port.name]} size={11} className="shandle-label" />;
+  return <span className="shandle-label">{port.label || PORT_WORDS[port.name] || port.name}</span>;
+}
+
 const STATUS_LABEL = {
   running: 'Running',
   completed: 'Done',
@@ -68,6 +80,10 @@ function FlowNodeImpl({ id, data, selected }) {
   const errorOuts = outputs.filter((p) => p.kind === 'error');
   const title = data.label || (data.type === 'state' && data.config?.label) || spec?.label || data.type;
   const text = summary(data.type, data.config);
+  // say the type and the id only where the title does not already
+  const typeLabel = spec?.label || data.type;
+  const showType = title.toLowerCase() !== typeLabel.toLowerCase();
+  const showId = title.toLowerCase() !== id.toLowerCase();
   const problems = deco.problems;
   const cls = ['snode'];
   if (selected) cls.push('is-selected');
@@ -76,6 +92,7 @@ function FlowNodeImpl({ id, data, selected }) {
   if (deco.diff) cls.push(`diff-${deco.diff}`);
   if (deco.dim) cls.push('is-dim');
   if (!spec) cls.push('is-unknown');
+  if (normalOuts.length > 1) cls.push('has-ports');
   const tooltip = problems?.length ? problems.map((p) => `⚠ ${p}`).join('\n') : undefined;
 
   return (
@@ -94,11 +111,13 @@ function FlowNodeImpl({ id, data, selected }) {
         <Icon name={spec?.icon} type={data.type} size={18} />
       </div>
       <div className="snode-body">
-        <div className="snode-title" >{title}</div>
-        <div className="snode-meta">
-          <span className="snode-type">{spec?.label || data.type}</span>
-          {title !== id && <span className="snode-id">{id}</span>}
-        </div>
+        <div className="snode-title">{title}</div>
+        {(showType || showId) && (
+          <div className="snode-meta">
+            {showType && <span className="snode-type">{typeLabel}</span>}
+            {showId && <span className="snode-id">{id}</span>}
+          </div>
+        )}
         {text && <div className="snode-summary">{text}</div>}
       </div>
       {problems?.length ? (
@@ -123,9 +142,9 @@ function FlowNodeImpl({ id, data, selected }) {
           position={Position.Right}
           className="shandle shandle-out"
           style={normalOuts.length > 1 ? { top: `${((i + 1) * 100) / (normalOuts.length + 1)}%` } : undefined}
-          title={p.label || p.name}
+          title={portTitle(p)}
         >
-          {normalOuts.length > 1 && <span className="shandle-label">{p.label || p.name}</span>}
+          {normalOuts.length > 1 && <PortMark port={p} />}
         </Handle>
       ))}
       {errorOuts.map((p) => (

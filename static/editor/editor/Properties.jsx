@@ -21,11 +21,11 @@ const RETRY_SCHEMA = {
   },
 };
 
-export const PropertiesPanel = memo(function PropertiesPanel({ selNodes, selEdges, nodes, flow, problems, onNodeChange, onRenameNode, onEdgeChange, onFlowChange, onDelete, onSelectNode, readOnly }) {
+export const PropertiesPanel = memo(function PropertiesPanel({ selNodes, selEdges, nodes, flow, problems, diff, onNodeChange, onRenameNode, onEdgeChange, onFlowChange, onDelete, onSelectNode, readOnly }) {
   let body;
   if (selNodes.length === 1 && selEdges.length === 0) {
     const n = selNodes[0];
-    body = <NodeProperties key={n.id} node={n} nodes={nodes} problems={problems} onChange={onNodeChange} onRename={onRenameNode} onDelete={onDelete} />;
+    body = <NodeProperties key={n.id} node={n} nodes={nodes} problems={problems} diff={diff} onChange={onNodeChange} onRename={onRenameNode} onDelete={onDelete} />;
   } else if (selEdges.length === 1 && selNodes.length === 0) {
     const e = selEdges[0];
     body = (
@@ -64,6 +64,49 @@ export const PropertiesPanel = memo(function PropertiesPanel({ selNodes, selEdge
   );
 });
 
+// Leaves of a JSON value by path: {"assignments.0.expression": "\"amount * 1.05\""}.
+function leaves(value, prefix = '', out = {}) {
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) leaves(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) {
+    out[prefix] = JSON.stringify(value);
+  }
+  return out;
+}
+
+const shown = (leaf) => (leaf === undefined || leaf === '""' ? '—' : leaf);
+
+// While comparing with a version: what this node was there, field by field.
+function NodeChanges({ node, diff }) {
+  const mark = diff.marks.nodes[node.id];
+  if (!mark) return null;
+  if (mark === 'added') {
+    return (
+      <p className="diff-note diff-note-added" data-testid="node-changes">
+        Added since v{diff.version}.
+      </p>
+    );
+  }
+  const old = (diff.graph.nodes || []).find((n) => n.id === node.id) || {};
+  const before = leaves({ label: old.label || '', type: old.type, config: old.config || {} });
+  const after = leaves({ label: node.data.label || '', type: node.data.type, config: node.data.config || {} });
+  const paths = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]).sort();
+  return (
+    <div className="diff-note diff-note-changed" data-testid="node-changes">
+      <div className="diff-note-title">Changed since v{diff.version}</div>
+      <ul>
+        {paths.map((k) => (
+          <li key={k}>
+            <div className="mono diff-note-path">{k.replace(/^config\./, '')}</div>
+            <del className="mono">{shown(before[k])}</del>
+            <ins className="mono">{shown(after[k])}</ins>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function byPath(items) {
   const out = {};
   for (const p of items || []) {
@@ -91,7 +134,7 @@ function ProblemList({ items }) {
   );
 }
 
-function NodeProperties({ node, nodes, problems, onChange, onRename, onDelete }) {
+function NodeProperties({ node, nodes, problems, diff, onChange, onRename, onDelete }) {
   const registry = useContext(RegistryContext);
   const spec = registry.byType[node.data.type];
   const schema = spec?.config_schema || { type: 'object', properties: {} };
@@ -132,6 +175,7 @@ function NodeProperties({ node, nodes, problems, onChange, onRename, onDelete })
       {spec?.description && <p className="help">{spec.description}</p>}
       {!spec && <p className="warn-note">Unknown node type “{node.data.type}” — not in the registry.</p>}
       <ProblemList items={mine} />
+      {diff && <NodeChanges node={node} diff={diff} />}
       <div className="field">
         <label className="field-label" htmlFor={`${uid}-id`}>
           Node id
@@ -357,6 +401,26 @@ function FlowSettings({ flow, onChange, problems }) {
           data-testid="flow-description"
           onChange={(e) => onChange({ description: e.target.value }, 'description')}
         />
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${uid}-timeout`}>
+          Timeout (s) <span className="muted small">(optional)</span>
+        </label>
+        <input
+          id={`${uid}-timeout`}
+          className="input"
+          type="number"
+          min={1}
+          step="any"
+          placeholder="no limit"
+          value={flow.timeout_s ?? ''}
+          data-testid="flow-timeout"
+          aria-describedby={`${uid}-timeout-help`}
+          onChange={(e) => onChange({ timeout_s: e.target.value === '' ? null : Number(e.target.value) }, 'timeout_s')}
+        />
+        <p className="help" id={`${uid}-timeout-help`}>
+          An execution still running after this long ends as timeout.
+        </p>
       </div>
       <fieldset className="field-group" data-testid="parameters">
         <legend>Parameters</legend>

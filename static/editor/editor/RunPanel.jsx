@@ -572,14 +572,25 @@ export const RunPanel = memo(function RunPanel({ flowKey, meta, latestVersion, h
                 <StatusPill status={normStatus(s.status)} /> attempt {s.attempt || 1}
                 {s.started_at ? ` · ${fullTime(s.started_at)}` : ''} · {fmtMs(s.duration_ms)}
               </div>
-              <div className="small muted">Input</div>
-              <pre className="json" data-testid="step-input">
-                {pretty(s.input)}
-              </pre>
-              <div className="small muted">Output</div>
-              <pre className="json" data-testid="step-output">
-                {pretty(s.output)}
-              </pre>
+              {s.input !== null && s.input !== undefined && (
+                <>
+                  <div className="small muted">Input</div>
+                  <pre className="json" data-testid="step-input">
+                    {pretty(s.input)}
+                  </pre>
+                </>
+              )}
+              {s.output !== null && s.output !== undefined && (
+                <>
+                  <div className="small muted">Output</div>
+                  <pre className="json" data-testid="step-output">
+                    {pretty(s.output)}
+                  </pre>
+                </>
+              )}
+              {(s.input === null || s.input === undefined) && (s.output === null || s.output === undefined) && !s.error && (
+                <p className="empty-note">This step recorded no input or output.</p>
+              )}
               {s.error && (
                 <>
                   <div className="small muted">Error</div>

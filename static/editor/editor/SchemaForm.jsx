@@ -60,6 +60,30 @@ export const ExpressionNamesContext = createContext([]);
 // Expression input with as-you-type checking and name completion
 // ---------------------------------------------------------------------------
 
+const ARITH = '\\s*[-+*/%]\\s*';
+const INT = '(?<![\\w.])(\\d+)(?![\\d.eExu])';
+const DOUBLE = '(?<![\\w.])(\\d+\\.\\d*|\\d*\\.\\d+)(?![\\d])';
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// CEL never converts between int and double: `amount * 2` fails at run time when `amount`
+// is a `number` parameter (a double). The checker cannot know the types; the editor knows
+// the parameters', so it warns about arithmetic that mixes one with the other kind of literal.
+export function mixedNumbers(source, names) {
+  const code = String(source).replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''");
+  for (const n of names) {
+    if (n.kind !== 'parameter' || (n.type !== 'number' && n.type !== 'integer')) continue;
+    const name = `(?<![\\w.])${escapeRe(n.name)}(?![\\w(])`;
+    const literal = n.type === 'number' ? INT : DOUBLE;
+    const m = new RegExp(`${name}${ARITH}${literal}`).exec(code) || new RegExp(`${literal}${ARITH}${name}`).exec(code);
+    if (!m) continue;
+    const lit = m[1];
+    return n.type === 'number'
+      ? `${n.name} is a number (a double in CEL) and ${lit} an integer: CEL does not mix them. Write ${lit}.0.`
+      : `${n.name} is an integer and ${lit} a double: CEL does not mix them. Write double(${n.name}).`;
+  }
+  return null;
+}
+
 export function ExpressionInput({ id, value, onChange, testid, multiline, placeholder, required, describedBy, onBlur }) {
   const [check, setCheck] = useState(null); // {valid, error}
   const [checking, setChecking] = useState(false);
@@ -75,8 +99,9 @@ export function ExpressionInput({ id, value, onChange, testid, multiline, placeh
     }
     const ac = new AbortController();
     ctrl.current = ac;
-    setChecking(true);
+    // keep the last verdict on show until the new one is in: no flicker while typing
     const t = setTimeout(() => {
+      setChecking(true);
       api
         .checkExpression(String(v), { signal: ac.signal })
         .then((res) => {
@@ -100,6 +125,8 @@ export function ExpressionInput({ id, value, onChange, testid, multiline, placeh
   const err = invalid ? check.error || {} : null;
   const errId = `${id}-err`;
   const names = useContext(ExpressionNamesContext);
+  const warning = !invalid && String(v).trim() ? mixedNumbers(v, names) : null;
+  const warnId = `${id}-warn`;
   const inputRef = useRef(null);
   const lastKey = useRef(0);
   const [sugg, setSugg] = useState(null); // {items, active, start, end}
@@ -162,7 +189,7 @@ export function ExpressionInput({ id, value, onChange, testid, multiline, placeh
     placeholder: placeholder || 'expression',
     'data-testid': testid,
     'aria-invalid': invalid ? 'true' : undefined,
-    'aria-describedby': [invalid ? errId : null, describedBy].filter(Boolean).join(' ') || undefined,
+    'aria-describedby': [invalid ? errId : null, warning ? warnId : null, describedBy].filter(Boolean).join(' ') || undefined,
     required,
     onChange: (e) => {
       onChange(e.target.value);
@@ -200,6 +227,11 @@ export function ExpressionInput({ id, value, onChange, testid, multiline, placeh
             </li>
           ))}
         </ul>
+      )}
+      {warning && (
+        <div className="expr-warning" id={warnId} data-testid="expr-warning" role="status">
+          {warning}
+        </div>
       )}
       {invalid && (
         <div className="expr-error" id={errId} data-testid="expr-error" role="alert">

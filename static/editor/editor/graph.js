@@ -198,17 +198,107 @@ export function defaultEdgeData(srcNode, tgtNode, edges, port) {
   return {};
 }
 
-export function layoutNodes(nodes, edges, { direction = 'LR' } = {}) {
+// What an edge's label says: its condition, trigger or role (icon name and text).
+export function edgeLabel(data, sourceHandle) {
+  const d = data || {};
+  const parts = [];
+  let icon = null;
+  if (d.trigger) {
+    if (d.trigger === 'manual') {
+      icon = 'play';
+      parts.push(d.label || d.name || 'manual');
+    } else if (d.trigger === 'scheduled') {
+      icon = 'delay';
+      parts.push(d.after_s !== undefined && d.after_s !== '' ? `after ${fmtSeconds(d.after_s)}` : d.at ? `at ${d.at}` : 'scheduled');
+    } else if (d.trigger === 'event') {
+      icon = 'bolt';
+      parts.push(d.event || 'event');
+    } else if (d.trigger === 'automatic') {
+      icon = 'branch';
+      parts.push(d.condition ? d.condition : d.default ? 'otherwise' : 'automatic');
+    }
+  } else {
+    if (d.condition) parts.push(d.condition);
+    if (d.default && sourceHandle !== 'default') parts.push('default');
+    if (d.label && !d.condition) parts.push(d.label);
+  }
+  if (d.on_error && sourceHandle !== 'error') parts.push('on error');
+  const s = parts.join(' · ');
+  return { icon, text: s.length > 42 ? `${s.slice(0, 40)}…` : s };
+}
+
+function fmtSeconds(v) {
+  const n = Number(v);
+  if (!Number.isFinite(n)) return `${v}s`;
+  if (n >= 86400 && n % 3600 === 0) return `${+(n / 86400).toFixed(1)} d`;
+  if (n >= 3600 && n % 60 === 0) return `${+(n / 3600).toFixed(1)} h`;
+  if (n >= 60) return `${+(n / 60).toFixed(1)} min`;
+  return `${n} s`;
+}
+
+// Where an edge leaves its source, top to bottom: the index of its port among the
+// source's outputs (the error port, drawn at the bottom, comes last).
+function portRank(edge, nodesById, registry) {
+  const src = nodesById.get(edge.source);
+  const outs = registry?.byType[src?.data.type]?.ports?.outputs || [];
+  const ordered = [...outs.filter((p) => p.kind !== 'error'), ...outs.filter((p) => p.kind === 'error')];
+  const handle = edge.sourceHandle ?? portFor(registry?.byType[src?.data.type], edge.data);
+  const i = ordered.findIndex((p) => p.name === handle);
+  return i < 0 ? ordered.length : i;
+}
+
+// Left-to-right layout with dagre. The targets of one node keep the order of the ports
+// they leave from (a decision's branches above its default, the error path below), so
+// branches do not cross: edges go in by port and each node's targets get an order
+// constraint, unless it would contradict one already given.
+export function layoutNodes(nodes, edges, registry, { direction = 'LR' } = {}) {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: direction, nodesep: 40, ranksep: 80, marginx: 40, marginy: 40 });
+  g.setGraph({ rankdir: direction, nodesep: 48, ranksep: 80, marginx: 40, marginy: 40 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) {
     g.setNode(n.id, { width: n.measured?.width || NODE_W, height: n.measured?.height || NODE_H });
   }
-  for (const e of edges) {
-    if (g.hasNode(e.source) && g.hasNode(e.target)) g.setEdge(e.source, e.target);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const ranked = edges
+    .filter((e) => g.hasNode(e.source) && g.hasNode(e.target) && e.source !== e.target)
+    .map((e, i) => ({ e, i, port: portRank(e, byId, registry) }))
+    .sort((a, b) => (a.e.source < b.e.source ? -1 : a.e.source > b.e.source ? 1 : a.port - b.port || a.i - b.i));
+  const targets = new Map();
+  for (const { e } of ranked) {
+    // room for the label between the two nodes (11 px monospace, with its padding)
+    const { text } = edgeLabel(e.data, e.sourceHandle);
+    g.setEdge(e.source, e.target, text ? { width: text.length * 7 + 30, height: 22, labelpos: 'c' } : {});
+    const list = targets.get(e.source) || [];
+    if (!list.includes(e.target)) list.push(e.target);
+    targets.set(e.source, list);
   }
-  dagre.layout(g);
+  const before = new Map(); // constraint graph: left → set of rights
+  const reaches = (from, to) => {
+    const seen = new Set([from]);
+    const stack = [from];
+    while (stack.length) {
+      const v = stack.pop();
+      if (v === to) return true;
+      for (const w of before.get(v) || []) {
+        if (!seen.has(w)) {
+          seen.add(w);
+          stack.push(w);
+        }
+      }
+    }
+    return false;
+  };
+  const constraints = [];
+  for (const list of targets.values()) {
+    for (let i = 1; i < list.length; i += 1) {
+      const [left, right] = [list[i - 1], list[i]];
+      if (reaches(right, left)) continue;
+      if (!before.has(left)) before.set(left, new Set());
+      before.get(left).add(right);
+      constraints.push({ left, right });
+    }
+  }
+  dagre.layout(g, { constraints });
   return nodes.map((n) => {
     const p = g.node(n.id);
     if (!p) return n;

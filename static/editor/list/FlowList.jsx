@@ -19,21 +19,17 @@ export function starterGraph() {
   return {
     nodes: [
       { id: 'start', type: 'start', position: { x: 0, y: 0 }, config: {} },
-      { id: 'end', type: 'end', position: { x: 480, y: 0 }, config: {} },
+      { id: 'end', type: 'end', position: { x: 400, y: 0 }, config: {} },
     ],
-    edges: [],
+    edges: [{ id: 'e1', source: 'start', target: 'end' }],
   };
 }
 
 const editorHref = (key) => `/designer/flows/${encodeURIComponent(key)}/`;
 
 function docFields(detail) {
-  const { key, name, kind, description, parameters, graph } = detail;
-  return { key, name, kind, description: description || '', parameters: parameters || [], graph };
-}
-
-function exportable(detail) {
-  return { sluice: 'flow', ...docFields(detail) };
+  const { key, name, kind, description, parameters, graph, timeout_s: timeoutS } = detail;
+  return { key, name, kind, description: description || '', parameters: parameters || [], graph, timeout_s: timeoutS ?? null };
 }
 
 async function createWithFreeKey(doc, toast) {
@@ -41,6 +37,29 @@ async function createWithFreeKey(doc, toast) {
     const key = i === 0 ? doc.key : `${doc.key}-${i + 1}`;
     try {
       return await api.createFlow({ ...doc, key });
+    } catch (err) {
+      if (err.status === 409) continue;
+      throw err;
+    }
+  }
+  toast('No free key found', 'error');
+  return null;
+}
+
+// An export file ({format, flow, versions}) or a bare flow document, imported under the
+// first free key: `loan-quote`, then `loan-quote-2`, `loan-quote-3`…
+async function importWithFreeKey(data, fileName, toast) {
+  const wrapped = data.format && data.flow && typeof data.flow === 'object';
+  const doc = wrapped ? data.flow : data;
+  if (!doc || typeof doc !== 'object' || !doc.graph || typeof doc.graph !== 'object') {
+    throw new Error('this file is not a Sluice flow (it has no graph)');
+  }
+  const base = KEY_RE.test(doc.key || '') ? doc.key : slugify(doc.name || fileName.replace(/\..*$/, '')) || 'imported-flow';
+  for (let i = 0; i < 30; i += 1) {
+    const key = i === 0 ? base : `${base}-${i + 1}`;
+    const named = { ...doc, key, name: doc.name || key };
+    try {
+      return await api.importFlow(wrapped ? { ...data, flow: named } : named);
     } catch (err) {
       if (err.status === 409) continue;
       throw err;
@@ -108,8 +127,8 @@ export function FlowListPage({ user }) {
   };
   const exportFlow = async (f) => {
     try {
-      const d = await api.getFlow(f.key);
-      const blob = new Blob([JSON.stringify(exportable(d), null, 2)], { type: 'application/json' });
+      const data = await api.exportFlow(f.key);
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = `${f.key}.sluice.json`;
@@ -123,20 +142,13 @@ export function FlowListPage({ user }) {
   };
   const importFile = async (file) => {
     try {
-      const doc = JSON.parse(await file.text());
-      if (!doc || typeof doc !== 'object' || !doc.graph) throw new Error('This file is not a Sluice flow (no graph)');
-      const key = KEY_RE.test(doc.key || '') ? doc.key : slugify(doc.name || file.name.replace(/\..*$/, '')) || 'imported-flow';
-      const created = await createWithFreeKey(
-        {
-          key,
-          name: doc.name || key,
-          kind: doc.kind === 'process' ? 'process' : 'micro',
-          description: doc.description || '',
-          parameters: Array.isArray(doc.parameters) ? doc.parameters : [],
-          graph: { nodes: doc.graph.nodes || [], edges: doc.graph.edges || [] },
-        },
-        toast,
-      );
+      let data;
+      try {
+        data = JSON.parse(await file.text());
+      } catch {
+        throw new Error('this file is not JSON');
+      }
+      const created = await importWithFreeKey(data || {}, file.name, toast);
       if (created) {
         toast(`Imported ${created.key}`, 'success');
         refresh();
@@ -276,7 +288,7 @@ export function FlowListPage({ user }) {
                         <span className="pill pill-pending">never published</span>
                       )}
                     </td>
-                    <td className="muted" title={fullTime(f.updated_at)}>
+                    <td className="muted nowrap" title={fullTime(f.updated_at)}>
                       {timeAgo(f.updated_at)}
                       {f.revision ? <span className="small"> · rev {f.revision}</span> : null}
                     </td>
