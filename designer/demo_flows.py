@@ -13,18 +13,18 @@ LOAN_QUOTE: dict[str, Any] = {
     ],
     "graph": {
         "nodes": [
-            {"id": "start", "type": "start", "position": {"x": 0, "y": 120}},
+            {"id": "start", "type": "start", "position": {"x": 0, "y": 168}},
             {
                 "id": "calc",
                 "type": "assign",
-                "position": {"x": 200, "y": 120},
+                "position": {"x": 300, "y": 168},
                 "config": {"assignments": [{"variable": "total", "expression": "amount * 1.05"}]},
             },
-            {"id": "check", "type": "decision", "position": {"x": 420, "y": 120}},
+            {"id": "check", "type": "decision", "position": {"x": 630, "y": 168}},
             {
                 "id": "ok",
                 "type": "end",
-                "position": {"x": 640, "y": 40},
+                "position": {"x": 960, "y": 56},
                 "config": {
                     "output": {"total": "total", "approved": "true", "customer": "customer"}
                 },
@@ -32,7 +32,7 @@ LOAN_QUOTE: dict[str, Any] = {
             {
                 "id": "no",
                 "type": "end",
-                "position": {"x": 640, "y": 200},
+                "position": {"x": 960, "y": 280},
                 "config": {"output": {"total": "total", "approved": "false"}},
             },
         ],
@@ -56,11 +56,11 @@ RISK_SCORE: dict[str, Any] = {
     ],
     "graph": {
         "nodes": [
-            {"id": "start", "type": "start", "position": {"x": 0, "y": 120}},
+            {"id": "start", "type": "start", "position": {"x": 0, "y": 168}},
             {
                 "id": "ratio",
                 "type": "assign",
-                "position": {"x": 200, "y": 120},
+                "position": {"x": 300, "y": 168},
                 "config": {
                     "assignments": [
                         {
@@ -70,23 +70,23 @@ RISK_SCORE: dict[str, Any] = {
                     ]
                 },
             },
-            {"id": "band", "type": "decision", "position": {"x": 420, "y": 120}},
+            {"id": "band", "type": "decision", "position": {"x": 630, "y": 168}},
             {
                 "id": "high",
                 "type": "end",
-                "position": {"x": 640, "y": 0},
+                "position": {"x": 960, "y": 0},
                 "config": {"output": {"score": "90", "level": "'high'", "ratio": "ratio"}},
             },
             {
                 "id": "medium",
                 "type": "end",
-                "position": {"x": 640, "y": 120},
+                "position": {"x": 960, "y": 168},
                 "config": {"output": {"score": "60", "level": "'medium'", "ratio": "ratio"}},
             },
             {
                 "id": "low",
                 "type": "end",
-                "position": {"x": 640, "y": 240},
+                "position": {"x": 960, "y": 336},
                 "config": {"output": {"score": "20", "level": "'low'", "ratio": "ratio"}},
             },
         ],
@@ -108,7 +108,7 @@ def _decision_end(node_id: str, decision: str, y: int) -> dict[str, Any]:
     return {
         "id": node_id,
         "type": "end",
-        "position": {"x": 1320, "y": y},
+        "position": {"x": 1980, "y": y},
         "config": {
             "output": {
                 "decision": f"'{decision}'",
@@ -136,28 +136,28 @@ LOAN_APPLICATION: dict[str, Any] = {
     ],
     "graph": {
         "nodes": [
-            {"id": "start", "type": "start", "position": {"x": 0, "y": 160}},
+            {"id": "start", "type": "start", "position": {"x": 0, "y": 224}},
             {
                 "id": "score",
                 "type": "task",
-                "position": {"x": 180, "y": 160},
+                "position": {"x": 270, "y": 224},
                 "config": {
                     "flow": "risk-score",
                     "input": {"amount": "amount", "income": "income"},
                     "result_variable": "risk",
                 },
             },
-            {"id": "assess", "type": "decision", "position": {"x": 360, "y": 160}},
+            {"id": "assess", "type": "decision", "position": {"x": 540, "y": 224}},
             {
                 "id": "documents",
                 "type": "state",
-                "position": {"x": 560, "y": 20},
+                "position": {"x": 840, "y": 28},
                 "config": {"label": "Waiting for documents"},
             },
             {
                 "id": "review",
                 "type": "state",
-                "position": {"x": 800, "y": 160},
+                "position": {"x": 1200, "y": 224},
                 "config": {
                     "label": "Manager approval",
                     "group": "managers",
@@ -167,17 +167,17 @@ LOAN_APPLICATION: dict[str, Any] = {
             {
                 "id": "senior_review",
                 "type": "state",
-                "position": {"x": 1060, "y": 320},
+                "position": {"x": 1590, "y": 448},
                 "config": {
                     "label": "Senior approval (escalated)",
                     "group": "senior-managers",
                     "screen": "loan-approval",
                 },
             },
-            _decision_end("approved", "approved", 40),
-            _decision_end("rejected", "rejected", 200),
-            _decision_end("senior_approved", "approved after escalation", 360),
-            _decision_end("senior_rejected", "rejected after escalation", 480),
+            _decision_end("approved", "approved", 56),
+            _decision_end("rejected", "rejected", 280),
+            _decision_end("senior_approved", "approved after escalation", 504),
+            _decision_end("senior_rejected", "rejected after escalation", 672),
         ],
         "edges": [
             {"id": "e1", "source": "start", "target": "score"},

@@ -36,9 +36,14 @@ def _clean_redis() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _end_stray_db_sessions(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def _end_stray_db_sessions(request: pytest.FixtureRequest) -> Iterator[None]:
     """PostgreSQL will not drop the test database while other sessions hold it: the server
     subprocesses and the API's worker threads each keep one, so they are ended first."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
     yield
     from django.db import connection
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,17 @@ class Scope:
         if name == "execution":
             return (3, 100)
         return self._sizes.get(name)
+
+    def reads(self, expressions: Iterable[Expression]) -> dict[str, Any]:
+        """The variables these expressions read, as they are now: a step's input. Values are
+        shared, not copied: the adapter serialises the step before the next one runs."""
+        variables = self.variables
+        return {
+            name: variables[name]
+            for expression in expressions
+            for name in expression.names
+            if name in variables
+        }
 
     def eval(self, expression: Expression) -> Any:
         return expression.evaluate(self.variables, self.execution, self.size_of)

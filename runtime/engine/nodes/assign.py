@@ -11,13 +11,15 @@ from runtime.engine.scope import Outcome, Scope
 
 
 def run(node: CompiledNode, scope: Scope) -> Outcome | None:
+    assignments = node.config["assignments"]
+    read = scope.reads(a["expression"] for a in assignments)
     assigned: dict[str, Any] = {}
-    for assignment in node.config["assignments"]:
+    for assignment in assignments:
         name = assignment["variable"]
         value = scope.eval(assignment["expression"])
         scope.set(name, value)
         assigned[name] = value
-    return Outcome(output=assigned)
+    return Outcome(input=read, output=assigned)
 
 
 register(

@@ -10,11 +10,10 @@ from runtime.engine.values import check_size
 
 
 def run(node: CompiledNode, scope: Scope) -> Outcome | None:
-    output = {
-        name: scope.eval(expression) for name, expression in node.config.get("output", {}).items()
-    }
+    expressions = node.config.get("output", {})
+    output = {name: scope.eval(expression) for name, expression in expressions.items()}
     check_size("output", output)
-    return Outcome(output=output, finish=output)
+    return Outcome(input=scope.reads(expressions.values()), output=output, finish=output)
 
 
 register(

@@ -389,3 +389,14 @@ def test_registry_schemas_are_valid_json_schema_and_serialisable() -> None:
     Draft202012Validator.check_schema(engine.edge_schema())
     Draft202012Validator.check_schema(document_schema())
     assert json.loads(json.dumps(engine.node_types()))
+
+
+def test_assign_and_end_steps_show_the_variables_they_read(execute: Any) -> None:
+    doc = chain(
+        assign("a", total="amount * 2.0", label="'x'"),
+        output={"total": "total", "who": "customer"},
+        parameters=[param("amount", "number"), param("customer", "string")],
+    )
+    result = execute(doc, {"amount": 3, "customer": "ada"})
+    assert result.event("a").input == {"amount": 3.0}
+    assert result.event("end").input == {"total": 6.0, "customer": "ada"}
