@@ -41,8 +41,10 @@ lint:
 format:
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
-bench: setup
+bench: setup browser
 	$(BIN)/python tests/benchmarks/bench_engine.py
+	$(BIN)/python tests/benchmarks/bench_api.py
+	$(BIN)/python tests/benchmarks/bench_designer.py
 
 clean:
 	rm -rf $(VENV) node_modules static/dist var
