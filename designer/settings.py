@@ -89,7 +89,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, workers) share the file: WAL lets readers go on while one
     # writes, IMMEDIATE transactions avoid upgrade deadlocks, the timeout queues writers.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept like PostgreSQL's (CONN_MAX_AGE above): a new one per job or request
+    # paid the PRAGMAs, and closing the file's last one checkpoints the WAL (1-10 ms each).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -109,6 +110,10 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             "hosts": [REDIS_URL],
             "prefix": os.environ.get("SLUICE_CHANNEL_PREFIX", "sluice"),
+            # Every websocket of a web process shares one Redis queue of pending events, and a
+            # run sends ~30 of them at once: the default 100 silently dropped events (and
+            # `execution.finished`) as soon as a few runs were watched together.
+            "capacity": 1000,
         },
     }
 }
@@ -150,4 +155,5 @@ SLUICE_MAX_STEPS = int(os.environ.get("MAX_STEPS", "10000"))
 SLUICE_MAX_DELAY_S = env_float("MAX_DELAY_S", 300.0)
 SLUICE_HTTP_ALLOW_PRIVATE = env_bool("HTTP_ALLOW_PRIVATE", False)
 SLUICE_LEASE_S = env_float("SLUICE_LEASE_S", 30.0)
+SLUICE_BENCHMARK_BASELINE = env_bool("SLUICE_BENCHMARK_BASELINE", False)
 SLUICE_WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET") or f"webhook:{SECRET_KEY}"

@@ -7,21 +7,23 @@ Why this is not `async_to_sync(layer.group_send)`: outside an event loop (an RQ 
 started a thread, an event loop and a Redis connection for every message, and even on a warm
 loop a group_send is 2-4 Redis round trips and ~150-400 µs of CPU; with ~30 messages per
 execution, pushing was most of a worker's time. Here `publish` only appends to a queue; one
-event loop on a daemon thread per process sends whatever has queued up as one batch: one
-pipelined round trip reads the groups' members and one more delivers every message, in the
-order published. `flush()` waits until all published so far has gone (a job calls it before it
-returns, so a finished job's events have left the process).
+event loop on a daemon thread per process sends whatever has queued up, in the order
+published, through the layer's public `group_send` (its Redis pool stays warm on that loop).
+A job does not wait for its pushes; `flush()` waits until all published so far has gone,
+and runs at interpreter exit so a worker that stops (or a burst worker that drains its
+queue) hands its last events to Redis first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import collections
+import contextlib
 import json
 import logging
 import os
 import threading
-import time
 import uuid
 from typing import Any
 
@@ -30,31 +32,7 @@ from channels.layers import get_channel_layer
 log = logging.getLogger("sluice.notify")
 
 MAX_QUEUED = 10_000
-
-# channels_redis's own group_send script: push to each channel unless it is over capacity.
-_GROUP_SEND_LUA = """
-local over_capacity = 0
-local current_time = ARGV[#ARGV - 1]
-local expiry = ARGV[#ARGV]
-for i=1,#KEYS do
-    if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[i + #KEYS]) then
-        redis.call('ZADD', KEYS[i], current_time, ARGV[i])
-        redis.call('EXPIRE', KEYS[i], expiry)
-    else
-        over_capacity = over_capacity + 1
-    end
-end
-return over_capacity
-"""
-
-_BATCH_HOOKS = (
-    "_group_key",
-    "_map_channel_keys_to_connection",
-    "consistent_hash",
-    "connection",
-    "group_expiry",
-    "expiry",
-)
+LINGER_S = 0.001
 
 
 def group_name(execution_id: uuid.UUID | str) -> str:
@@ -66,46 +44,9 @@ def _event(message: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _send_batch(layer: Any, batch: list[tuple[str, dict[str, Any]]]) -> None:
-    """What group_send does for each message, in two pipelined round trips per Redis shard
-    for the whole batch; any other channel layer gets plain group_send calls."""
-    if not all(hasattr(layer, name) for name in _BATCH_HOOKS):
-        for group, message in batch:
-            await layer.group_send(group, _event(message))
-        return
-    now = time.time()
-    shards: dict[int, list[str]] = collections.defaultdict(list)
-    for group in dict.fromkeys(group for group, _ in batch):
-        shards[layer.consistent_hash(group)].append(group)
-    members: dict[str, list[str]] = {}
-    for index, groups in shards.items():
-        pipe = layer.connection(index).pipeline(transaction=False)
-        for group in groups:
-            key = layer._group_key(group)
-            pipe.zremrangebyscore(key, min=0, max=int(now) - layer.group_expiry)
-            pipe.zrange(key, 0, -1)
-        replies = await pipe.execute()
-        for group, names in zip(groups, replies[1::2], strict=True):
-            members[group] = [name.decode("utf8") for name in names]
-    pipes: dict[int, Any] = {}
-    trimmed: set[bytes] = set()
+    """Each message through the layer's public group_send, in the order published."""
     for group, message in batch:
-        if not members[group]:
-            continue
-        by_shard, payloads, capacities = layer._map_channel_keys_to_connection(
-            members[group], _event(message)
-        )
-        for index, keys in by_shard.items():
-            pipe = pipes.get(index)
-            if pipe is None:
-                pipe = pipes[index] = layer.connection(index).pipeline(transaction=False)
-            for key in keys:
-                if key not in trimmed:
-                    trimmed.add(key)
-                    pipe.zremrangebyscore(key, min=0, max=int(now) - int(layer.expiry))
-            args = [payloads[k] for k in keys] + [capacities[k] for k in keys]
-            pipe.eval(_GROUP_SEND_LUA, len(keys), *keys, *args, time.time(), layer.expiry)
-    for pipe in pipes.values():
-        await pipe.execute()
+        await layer.group_send(group, _event(message))
 
 
 class _Sender:
@@ -136,22 +77,32 @@ class _Sender:
             with self.lock:
                 batch = list(self.queue)
                 self.queue.clear()
-                if not batch:
-                    self.sleeping = True
-            if not batch:
-                await self.wake.wait()
-                self.wake.clear()
+            if batch:
+                await self._send(batch)
                 continue
-            try:
-                layer = get_channel_layer()
-                if layer is not None:
-                    await _send_batch(layer, batch)
-            except Exception:
-                log.warning("could not push %d event(s)", len(batch), exc_info=True)
+            # A run publishes every few hundred µs: wait a moment for more rather than have
+            # each message wake the loop through its self-pipe (flush() cuts this short).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), LINGER_S)
+            self.wake.clear()
             with self.lock:
-                self.unsent -= len(batch)
-                if self.unsent == 0:
-                    self.idle.notify_all()
+                if self.queue:
+                    continue
+                self.sleeping = True
+            await self.wake.wait()
+            self.wake.clear()
+
+    async def _send(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
+        try:
+            layer = get_channel_layer()
+            if layer is not None:
+                await _send_batch(layer, batch)
+        except Exception:
+            log.warning("could not push %d event(s)", len(batch), exc_info=True)
+        with self.lock:
+            self.unsent -= len(batch)
+            if self.unsent == 0:
+                self.idle.notify_all()
 
     def submit(self, group: str, message: dict[str, Any]) -> None:
         with self.lock:
@@ -167,6 +118,10 @@ class _Sender:
 
     def flush(self, timeout: float) -> bool:
         with self.lock:
+            if self.unsent == 0:
+                return True
+        self.loop.call_soon_threadsafe(self.wake.set)
+        with self.lock:
             return self.idle.wait_for(lambda: self.unsent == 0, timeout)
 
 
@@ -180,6 +135,7 @@ def _get_sender() -> _Sender:
         with _lock:
             if _sender is None:
                 _sender = _Sender()
+                atexit.register(flush)
     return _sender
 
 

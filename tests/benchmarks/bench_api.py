@@ -22,10 +22,16 @@ Progress goes to stderr, the table to stdout. Every subprocess is stopped on exi
 included; a watchdog (`--budget`) ends a run that overstays and prints what it measured.
 
 Flags: `--quick` (smaller counts), `--concurrency N`, `--requests N`, `--async-samples N`,
-`--load-rate N`, `--load-seconds S`, `--executions N`, `--web-procs N` (daphne processes sharing
-one listening socket), `--server daphne|uvicorn`, `--httpx` (use httpx instead of the built-in
-minimal keep-alive client), `--py-spy DIR` (record flame graphs of web and workers), `--settings
-MODULE` (children's DJANGO_SETTINGS_MODULE, for trying a change), `--keep` (keep the temp dir).
+`--load-rate N`, `--load-seconds S`, `--executions N`, `--web-procs N` (daphne processes, each
+on its own SO_REUSEPORT socket), `--server daphne|uvicorn` (uvicorn must be installed),
+`--httpx` (drive HTTP with httpx instead of the built-in minimal keep-alive client, to see the
+load generator's own cost), `--py-spy DIR` (flame graphs of web and workers; needs py-spy),
+`--settings MODULE` (the children's DJANGO_SETTINGS_MODULE, for trying a change), `--keep`
+(keep the temporary directory and its logs), `--budget S`.
+
+The columns: n and err (requests or runs), p50/p99 latency, per s (requests/s, or executions/s
+from the first start to the last finish the database recorded), and the CPU the web processes,
+the workers and this client used during the phase, in % of one core.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -194,9 +201,22 @@ def prepare_environment(tmp: Path) -> Environment:
             "DJANGO_SETTINGS_MODULE": "designer.settings",
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
             "DEBUG": "0",
+            "SLUICE_BENCHMARK_BASELINE": "1",
         }
     )
     return Environment(tmp, database_url, db_label, redis_url, redis_label, scratch, redis)
+
+
+def clean_redis() -> None:
+    """Leave a given Redis as we found it: no queued jobs, no channel keys of this run."""
+    import django_rq
+
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    prefix = os.environ["SLUICE_CHANNEL_PREFIX"]
+    keys = list(queue.connection.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        queue.connection.delete(*keys)
 
 
 def drop_scratch(env: Environment) -> None:
@@ -330,12 +350,18 @@ class Processes:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
-    def stop_all(self) -> None:
-        # py-spy first (SIGINT makes it write its flame graph), then the rest.
+    def stop_all(self, timeout: float = 5.0) -> None:
+        """py-spy first (SIGINT makes it write its flame graph); then SIGTERM to every other
+        process group at once, and SIGKILL to whatever still runs after `timeout`."""
         for name in [n for n in self.children if n.startswith("py-spy")]:
             self.stop(name, signal.SIGINT, timeout=30)
+        for process in self.children.values():
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
         for name in list(self.children):
-            self.stop(name)
+            self.stop(name, timeout=max(0.1, deadline - time.monotonic()))
 
     def pids(self, prefix: str) -> list[int]:
         return [p.pid for n, p in self.children.items() if n.startswith(prefix)]
@@ -347,8 +373,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_web(procs: Processes, options: Options) -> tuple[int, socket.socket | None]:
-    """daphne as `serve` runs it; several processes share one listening socket via --fd."""
+def start_web(procs: Processes, options: Options) -> tuple[int, list[socket.socket]]:
+    """daphne as `serve` runs it (or uvicorn); several daphne processes get a socket each."""
     python = sys.executable
     if options.server == "uvicorn":
         port = free_port()
@@ -370,25 +396,31 @@ def start_web(procs: Processes, options: Options) -> tuple[int, socket.socket | 
                 "warning",
             ],
         )
-        return port, None
+        return port, []
     if options.web_procs == 1:
         port = free_port()
         command = [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
         procs.spawn("web", [*command, "designer.asgi:application"])
-        return port, None
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1024)
-    listener.setblocking(False)
-    fd = listener.fileno()
+        return port, []
+    # One listening socket per process on the same port (SO_REUSEPORT), so the kernel spreads
+    # connections; a single shared socket lets whichever daphne wakes first take them all.
+    listeners: list[socket.socket] = []
+    port = 0
     for n in range(options.web_procs):
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(1024)
+        listener.setblocking(False)
+        port = int(listener.getsockname()[1])
+        listeners.append(listener)
+        fd = listener.fileno()
         procs.spawn(
             f"web-{n + 1}",
             [python, "-m", "daphne", "--fd", str(fd), "designer.asgi:application"],
             pass_fds=(fd,),
         )
-    return int(listener.getsockname()[1]), listener
+    return port, listeners
 
 
 def start_worker(procs: Processes, n: int) -> None:
@@ -655,12 +687,24 @@ async def start_async(client: Any) -> str:
     return str(json.loads(body)["id"])
 
 
-async def start_to_finished(server: Server, client: Any, timeout: float = 10.0) -> float:
-    """Seconds from sending the POST to holding the final state from the websocket."""
+@dataclass
+class AsyncSample:
+    """One start: seconds to the 202, to the snapshot, to the final state; and from where."""
+
+    accepted: float
+    snapshot: float
+    finished: float
+    via_snapshot: bool
+
+
+async def start_to_finished(server: Server, client: Any, timeout: float = 10.0) -> AsyncSample:
+    """Times from sending the POST to holding the final state from the websocket."""
     from websockets.asyncio.client import connect
 
     began = time.perf_counter()
     execution_id = await start_async(client)
+    accepted = time.perf_counter() - began
+    snapshot = 0.0
     uri = f"ws://127.0.0.1:{server.port}/ws/executions/{execution_id}/"
     async with connect(
         uri,
@@ -673,13 +717,16 @@ async def start_to_finished(server: Server, client: Any, timeout: float = 10.0) 
             while True:
                 message = json.loads(await ws.recv())
                 kind = message.get("type")
+                if kind == "execution.snapshot":
+                    snapshot = time.perf_counter() - began
                 if kind == "execution.finished" or (
                     kind == "execution.snapshot" and message["execution"]["status"] in FINAL
                 ):
                     status = message["execution"]["status"]
                     if status != "completed":
                         raise RuntimeError(f"execution {execution_id} ended {status}")
-                    return time.perf_counter() - began
+                    finished = time.perf_counter() - began
+                    return AsyncSample(accepted, snapshot, finished, kind == "execution.snapshot")
 
 
 async def open_loop_load(
@@ -752,9 +799,10 @@ async def http_phase(server: Server, options: Options, procs: Processes, rows: l
 
 async def latency_samples(
     server: Server, samples: int, seconds: float
-) -> tuple[list[float], int, float]:
+) -> tuple[list[AsyncSample], int, float]:
+    """Async starts one after another, each followed to its end, for at most `seconds`."""
     client = server.client()
-    latencies: list[float] = []
+    latencies: list[AsyncSample] = []
     errors = 0
     began = time.perf_counter()
     try:
@@ -770,6 +818,22 @@ async def latency_samples(
     return latencies, errors, time.perf_counter() - began
 
 
+def async_row(label: str, samples: list[AsyncSample], seconds: float, errors: int) -> Row:
+    """A latency row whose note splits the median into its parts."""
+
+    def median_ms(values: list[float]) -> str:
+        return f"{statistics.median(values) * 1000:.1f}" if values else "-"
+
+    row = Row(label, [s.finished for s in samples], seconds, len(samples), errors)
+    late = sum(s.via_snapshot for s in samples)
+    row.note = (
+        f"p50 parts: 202 at {median_ms([s.accepted for s in samples])} ms, snapshot at"
+        f" {median_ms([s.snapshot for s in samples])} ms; {late} of {len(samples)} already"
+        " final in the snapshot"
+    )
+    return row
+
+
 async def async_phase(server: Server, options: Options, procs: Processes, rows: list[Row]) -> None:
     """Start-to-websocket-result latency, idle and under a steady flow of other starts."""
     log("async latency, idle: warming up")
@@ -780,7 +844,7 @@ async def async_phase(server: Server, options: Options, procs: Processes, rows: 
         latencies, errors, elapsed = await latency_samples(
             server, options.async_samples, options.phase_seconds
         )
-    row = Row("async start → ws finished, idle", latencies, elapsed, len(latencies), errors)
+    row = async_row("async start → ws finished, idle", latencies, elapsed, errors)
     row.cpu = meter.result()
     rows.append(row)
     procs.check()
@@ -798,14 +862,9 @@ async def async_phase(server: Server, options: Options, procs: Processes, rows: 
         stop.set()
         await load
     achieved = stats["sent"] / max(meter.wall, 1e-9)
-    row = Row(
-        f"async start → ws finished, under {options.load_rate:.0f} starts/s",
-        latencies,
-        meter.wall,
-        len(latencies),
-        errors + stats["errors"],
-        note=f"load: {achieved:.0f} starts/s accepted, {stats['skipped']} ticks skipped",
-    )
+    label = f"async start → ws finished, under {options.load_rate:.0f} starts/s"
+    row = async_row(label, latencies, meter.wall, errors + stats["errors"])
+    row.note += f"\n    load: {achieved:.0f} starts/s accepted, {stats['skipped']} ticks skipped"
     row.cpu = meter.result()
     rows.append(row)
     procs.check()
@@ -900,7 +959,13 @@ def render(rows: list[Row], header: str) -> str:
     def find(prefix: str) -> Row | None:
         return next((r for label, r in by.items() if label.startswith(prefix)), None)
 
-    lines += ["", "targets (issue 4):"]
+    one, five, _ = os.getloadavg()
+    lines += [
+        "",
+        f"load average at the end: {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs",
+        "",
+        "targets (issue 4):",
+    ]
     bare1, sync1 = find("GET /api/bare/ (no auth), 1 "), find("POST …/executions?sync=true, 1 ")
     if bare1 and sync1 and bare1.p(0.5) and sync1.p(0.5):
         diff = sync1.p(0.5) - bare1.p(0.5)  # type: ignore[operator]
@@ -942,7 +1007,7 @@ def render(rows: list[Row], header: str) -> str:
 
 @contextlib.contextmanager
 def watchdog(seconds: float) -> Iterator[None]:
-    """SIGALRM past the budget and SIGTERM both unwind through the cleanup."""
+    """SIGALRM past the budget, SIGTERM and SIGINT all unwind through the cleanup."""
 
     def expire(signum: int, frame: Any) -> None:
         raise Budget(f"the run passed its budget of {seconds:.0f}s")
@@ -952,6 +1017,8 @@ def watchdog(seconds: float) -> Iterator[None]:
 
     previous_alarm = signal.signal(signal.SIGALRM, expire)
     previous_term = signal.signal(signal.SIGTERM, terminate)
+    # Also when started in the background, where the shell leaves SIGINT ignored.
+    previous_int = signal.signal(signal.SIGINT, terminate)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
@@ -959,6 +1026,7 @@ def watchdog(seconds: float) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_alarm)
         signal.signal(signal.SIGTERM, previous_term)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def run(options: Options) -> int:
@@ -967,7 +1035,7 @@ def run(options: Options) -> int:
     header = ""
     env: Environment | None = None
     procs: Processes | None = None
-    listener: socket.socket | None = None
+    listeners: list[socket.socket] = []
     code = 0
     began = time.monotonic()
     try:
@@ -984,7 +1052,7 @@ def run(options: Options) -> int:
             if options.settings:
                 child_env["DJANGO_SETTINGS_MODULE"] = options.settings
             procs = Processes(tmp, child_env)
-            port, listener = start_web(procs, options)
+            port, listeners = start_web(procs, options)
             start_worker(procs, 1)
             start_worker(procs, 2)
             wait_for_http(procs, port)
@@ -1021,13 +1089,11 @@ def run(options: Options) -> int:
             if procs is not None:
                 log("stopping subprocesses")
                 procs.stop_all()
-            if listener is not None:
+            for listener in listeners:
                 listener.close()
             if env is not None:
                 with contextlib.suppress(Exception):
-                    import django_rq
-
-                    django_rq.get_queue("default").empty()
+                    clean_redis()
                 if env.redis is not None:
                     env.redis.stop()
                 with contextlib.suppress(Exception):
