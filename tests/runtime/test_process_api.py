@@ -4,16 +4,13 @@ task pages, and the audit in the admin."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.runtime.process_support import (
     HIGH_RISK,
-    LOW_RISK,
     approver,
-    drop_timer_jobs,
     fire,
     fresh,
     post,
@@ -21,19 +18,6 @@ from tests.runtime.process_support import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def waiting_loan(api: Any, run_worker: Any) -> Iterator[str]:
-    """Alice's loan application, waiting for a manager's approval."""
-    from designer.demo import load_demo
-
-    load_demo()
-    execution_id = start_loan(api, LOW_RISK, business_key="loan-7")
-    run_worker()
-    assert fresh(execution_id).current_node == "review"
-    yield execution_id
-    drop_timer_jobs()
 
 
 @pytest.fixture

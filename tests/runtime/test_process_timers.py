@@ -11,27 +11,14 @@ from typing import Any
 import pytest
 
 from tests.runtime.process_support import (
-    LOW_RISK,
     approver,
     drop_timer_jobs,
     fire,
     fresh,
     post,
-    start_loan,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def waiting_loan(api: Any, run_worker: Any) -> Iterator[str]:
-    from designer.demo import load_demo
-
-    load_demo()
-    execution_id = start_loan(api, LOW_RISK)
-    run_worker()
-    yield execution_id
-    drop_timer_jobs()
 
 
 def test_due_timers_fire_once_when_the_clock_passes_due(waiting_loan: str, run_worker: Any) -> None:
