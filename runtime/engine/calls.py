@@ -28,7 +28,8 @@ EXPRESSION_FIELDS = ("input.*",)
 def run_child(node: CompiledNode, scope: Scope) -> Outcome:
     """Evaluate the input, run the child through the adapter, store its output."""
     config = node.config
-    data = {name: scope.eval(expression) for name, expression in config.get("input", {}).items()}
+    inputs = config.get("input", {})
+    data = {name: scope.evaluate(expression) for name, expression in inputs.items()}
     check_size("input", data)
     runner = scope.context.run_child
     if runner is None:

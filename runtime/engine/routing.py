@@ -10,7 +10,7 @@ from runtime.engine.scope import Scope
 
 def holds(condition: Expression, scope: Scope) -> bool:
     """Evaluate a condition that must give a boolean."""
-    value = scope.eval(condition)
+    value = scope.evaluate(condition)
     if value is True or value is False:
         return value
     raise NodeFailure(
@@ -25,7 +25,7 @@ def route(node: CompiledNode, scope: Scope) -> CompiledEdge:
         condition = edge.condition
         if condition is None:
             return edge
-        value = scope.eval(condition)
+        value = scope.evaluate(condition)
         if value is True:
             return edge
         if value is not False:

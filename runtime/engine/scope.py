@@ -68,7 +68,7 @@ class Scope:
             if name in variables
         }
 
-    def eval(self, expression: Expression) -> Any:
+    def evaluate(self, expression: Expression) -> Any:
         return expression.evaluate(self.variables, self.execution, self.size_of)
 
     def set(self, name: str, value: Any) -> None:

@@ -16,7 +16,7 @@ def run(node: CompiledNode, scope: Scope) -> Outcome | None:
     assigned: dict[str, Any] = {}
     for assignment in assignments:
         name = assignment["variable"]
-        value = scope.eval(assignment["expression"])
+        value = scope.evaluate(assignment["expression"])
         scope.set(name, value)
         assigned[name] = value
     return Outcome(input=read, output=assigned)

@@ -11,7 +11,7 @@ from runtime.engine.values import check_size
 
 def run(node: CompiledNode, scope: Scope) -> Outcome | None:
     expressions = node.config.get("output", {})
-    output = {name: scope.eval(expression) for name, expression in expressions.items()}
+    output = {name: scope.evaluate(expression) for name, expression in expressions.items()}
     check_size("output", output)
     return Outcome(input=scope.reads(expressions.values()), output=output, finish=output)
 

@@ -12,7 +12,7 @@ from runtime.engine.scope import Outcome, Scope
 
 
 def run(node: CompiledNode, scope: Scope) -> Outcome | None:
-    value = scope.eval(node.config["message"])
+    value = scope.evaluate(node.config["message"])
     message = value if isinstance(value, str) else json.dumps(value)
     raise NodeFailure("fail", message, retryable=node.config.get("retryable", False))
 

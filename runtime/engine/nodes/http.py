@@ -24,7 +24,7 @@ _RETRYABLE_STATUS = frozenset({408, 429})
 def _headers(node: CompiledNode, scope: Scope) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, expression in node.config.get("headers", {}).items():
-        value = scope.eval(expression)
+        value = scope.evaluate(expression)
         text = value if isinstance(value, str) else json.dumps(value)
         if "\r" in text or "\n" in text:
             raise NodeFailure("http", f"header {name} contains a line break")
@@ -39,7 +39,7 @@ def _idempotency_key(node: CompiledNode, scope: Scope) -> str:
 
 def run(node: CompiledNode, scope: Scope) -> Outcome | None:
     config, context = node.config, scope.context
-    url = scope.eval(config["url"])
+    url = scope.evaluate(config["url"])
     if not isinstance(url, str):
         raise NodeFailure("expression", f"{config['url'].field}: the URL must be a string")
     headers = _headers(node, scope)
@@ -48,7 +48,7 @@ def run(node: CompiledNode, scope: Scope) -> Outcome | None:
     body: bytes | None = None
     body_value: Any = None
     if "body" in config:
-        body_value = scope.eval(config["body"])
+        body_value = scope.evaluate(config["body"])
         body = json.dumps(body_value).encode()
         if not any(name.lower() == "content-type" for name in headers):
             headers["Content-Type"] = "application/json"

@@ -11,7 +11,7 @@ from runtime.engine.scope import LOG_LEVELS, Outcome, Scope
 
 
 def run(node: CompiledNode, scope: Scope) -> Outcome | None:
-    value = scope.eval(node.config["message"])
+    value = scope.evaluate(node.config["message"])
     message = value if isinstance(value, str) else json.dumps(value)
     scope.log(node.config.get("level", "info"), message)
     return None

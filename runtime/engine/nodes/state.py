@@ -38,7 +38,7 @@ def describe(edge: CompiledEdge, scope: Scope) -> dict[str, Any]:
     }
     if edge.trigger == "scheduled":
         if edge.at is not None:
-            at = scope.eval(edge.at)
+            at = scope.evaluate(edge.at)
             if not isinstance(at, str) or not _is_datetime(at):
                 raise NodeFailure("expression", f"{edge.at.field}: must give an RFC 3339 datetime")
             entry["at"] = at
