@@ -16,7 +16,7 @@ from runtime.diagram import render_svg
 from runtime.models import Execution, Step, WebhookDelivery
 
 
-def _pretty(value: Any) -> str:
+def pretty_json(value: Any) -> str:
     return format_html("<pre style='margin:0'>{}</pre>", json.dumps(value, indent=2, default=str))
 
 
@@ -59,15 +59,15 @@ class StepInline(admin.TabularInline):
 
     @admin.display(description="input")
     def pretty_input(self, step: Step) -> str:
-        return _pretty(step.input)
+        return pretty_json(step.input)
 
     @admin.display(description="output")
     def pretty_output(self, step: Step) -> str:
-        return _pretty(step.output)
+        return pretty_json(step.output)
 
     @admin.display(description="error")
     def pretty_error(self, step: Step) -> str:
-        return _pretty(step.error) if step.error else "—"
+        return pretty_json(step.error) if step.error else "—"
 
 
 class WebhookDeliveryInline(admin.TabularInline):
@@ -162,7 +162,7 @@ class ExecutionAdmin(admin.ModelAdmin):
 
     @admin.display(description="input")
     def pretty_input(self, execution: Execution) -> str:
-        return _pretty(execution.input)
+        return pretty_json(execution.input)
 
     @admin.display(description="path taken")
     def diagram(self, execution: Execution) -> str:
@@ -178,11 +178,11 @@ class ExecutionAdmin(admin.ModelAdmin):
 
     @admin.display(description="output")
     def pretty_output(self, execution: Execution) -> str:
-        return _pretty(execution.output)
+        return pretty_json(execution.output)
 
     @admin.display(description="error")
     def pretty_error(self, execution: Execution) -> str:
-        return _pretty(execution.error) if execution.error else "—"
+        return pretty_json(execution.error) if execution.error else "—"
 
     @admin.action(description="Cancel selected executions")
     def cancel_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:

@@ -3,19 +3,13 @@ what, when, with which input), plus every timer and every event received."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.html import format_html
 
-from runtime.admin import ExecutionAdmin
+from runtime.admin import ExecutionAdmin, pretty_json
 from runtime.models import ProcessEvent, Timer, Wait
-
-
-def _pretty(value: Any) -> str:
-    return format_html("<pre style='margin:0'>{}</pre>", json.dumps(value, indent=2, default=str))
 
 
 class ReadOnlyMixin:
@@ -54,7 +48,7 @@ class WaitInline(ReadOnlyMixin, admin.TabularInline):
 
     @admin.display(description="input")
     def pretty_payload(self, wait: Wait) -> str:
-        return _pretty(wait.payload) if wait.payload else "—"
+        return pretty_json(wait.payload) if wait.payload else "—"
 
 
 ExecutionAdmin.inlines = [*ExecutionAdmin.inlines, WaitInline]
@@ -95,4 +89,4 @@ class ProcessEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="payload")
     def pretty_payload(self, event: ProcessEvent) -> str:
-        return _pretty(event.payload)
+        return pretty_json(event.payload)

@@ -36,7 +36,7 @@ class StartIn(Schema):
     source: SourceIn | None = None
 
 
-def _answer(execution: Execution) -> JsonResponse:
+def answer(execution: Execution) -> JsonResponse:
     """200 when the caller has the result (finished or waiting), else 202 with Location."""
     document = execution_document(execution)
     if execution.status in FINAL_STATUSES or execution.status == Status.WAITING:
@@ -51,22 +51,19 @@ def _start(
 ) -> Execution:
     close_old_connections()
     source = request.source.dict(exclude_none=True) if request.source else {"type": "api"}
-    try:
-        execution, created = executions.create_execution(
-            executions.StartRequest(
-                flow_key=flow_key,
-                input=request.input,
-                mode=Mode.SYNC if sync else Mode.ASYNC,
-                user=user,
-                source=source,
-                business_key=request.business_key,
-                callback_url=request.callback_url,
-                version=request.version,
-                idempotency_key=idempotency_key,
-            )
+    execution, created = executions.create_execution(
+        executions.StartRequest(
+            flow_key=flow_key,
+            input=request.input,
+            mode=Mode.SYNC if sync else Mode.ASYNC,
+            user=user,
+            source=source,
+            business_key=request.business_key,
+            callback_url=request.callback_url,
+            version=request.version,
+            idempotency_key=idempotency_key,
         )
-    except executions.StartError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.details) from exc
+    )
     if sync and created:
         execution = executions.run_inline(execution)
     return execution
@@ -84,7 +81,7 @@ async def start_execution(
     execution = await sync_to_async(_start, thread_sensitive=False)(
         body, key, sync, request.auth, idempotency_key
     )
-    return _answer(execution)
+    return answer(execution)
 
 
 async def _visible(request: HttpRequest, execution_id: str) -> Execution:
@@ -151,4 +148,4 @@ async def retry_execution(request: HttpRequest, execution_id: str) -> JsonRespon
     execution = await _visible(request, execution_id)
     if not await sync_to_async(executions.retry)(execution):
         raise ApiError(409, "not_retryable", f"the execution is {execution.status}")
-    return _answer(execution)
+    return answer(execution)

@@ -15,10 +15,10 @@ from ninja import Field, Router, Schema
 from designer.api.errors import ApiError
 from runtime import engine, events, executions, processes
 from runtime.access import can_see
+from runtime.api import answer
 from runtime.assignments import may_act
-from runtime.documents import execution_document
 from runtime.engine.values import check_size
-from runtime.models import FINAL_STATUSES, Execution, Status
+from runtime.models import Execution
 
 router = Router(tags=["processes"])
 
@@ -50,10 +50,6 @@ def _execution_id(value: str) -> str:
         raise ApiError(404, "not_found", f"no execution {value}") from None
 
 
-def _refused(exc: processes.TransitionRefused) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message, exc.details)
-
-
 def _fire_manual(
     user: AbstractBaseUser, execution_id: str, name: str, data: dict[str, Any], sync: bool
 ) -> Execution:
@@ -69,18 +65,15 @@ def _fire_manual(
     )
     if not allowed:
         raise ApiError(403, "forbidden", "this task is assigned to someone else")
-    try:
-        execution = processes.fire(
-            execution.pk,
-            name,
-            triggers=("manual",),
-            payload=data,
-            user=user,
-            seq=open_wait.seq if open_wait is not None else None,
-            enqueue_run=not sync,
-        )
-    except processes.TransitionRefused as exc:
-        raise _refused(exc) from exc
+    execution = processes.fire(
+        execution.pk,
+        name,
+        triggers=("manual",),
+        payload=data,
+        user=user,
+        seq=open_wait.seq if open_wait is not None else None,
+        enqueue_run=not sync,
+    )
     if sync:
         execution = executions.run_inline(execution)
     return execution
@@ -97,12 +90,7 @@ async def fire_transition(
     execution = await sync_to_async(_fire_manual, thread_sensitive=False)(
         request.auth, execution_id, name, body.input, sync
     )
-    document = execution_document(execution)
-    if execution.status in FINAL_STATUSES or execution.status == Status.WAITING:
-        return JsonResponse(document, status=200)
-    response = JsonResponse(document, status=202)
-    response["Location"] = f"/api/executions/{execution.pk}"
-    return response
+    return answer(execution)
 
 
 def _deliver(user: AbstractBaseUser, event: str, body: EventIn) -> dict[str, Any]:

@@ -26,20 +26,14 @@ from django.utils import timezone
 from designer.models import Flow, FlowVersion
 from runtime import engine, notify
 from runtime.documents import execution_document, step_document
+from runtime.errors import ServiceError
 from runtime.models import ACTIVE_STATUSES, Execution, Mode, Status, Step
 
 log = logging.getLogger("sluice.executions")
 
 
-class StartError(Exception):
-    """A start that cannot happen; `code` and `status` become the API's JSON error."""
-
-    def __init__(self, code: str, message: str, status: int = 400, details: Any = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.details = details
+class StartError(ServiceError):
+    """A start that cannot happen."""
 
 
 @dataclass
@@ -84,8 +78,8 @@ def _pick_version(flow: Flow, number: int | None) -> FlowVersion:
     version = versions.filter(number=number).first() if number else versions.first()
     if version is None:
         if number:
-            raise StartError("version_not_found", f"flow {flow.key!r} has no version {number}", 404)
-        raise StartError("not_published", f"flow {flow.key!r} has no published version", 409)
+            raise StartError(404, "version_not_found", f"flow {flow.key!r} has no version {number}")
+        raise StartError(409, "not_published", f"flow {flow.key!r} has no published version")
     return version
 
 
@@ -96,9 +90,9 @@ def _replay(request: StartRequest, digest: str) -> Execution | None:
     ).first()
     if existing is not None and existing.request_hash != digest:
         raise StartError(
+            409,
             "idempotency_conflict",
             "this Idempotency-Key was used with a different request body",
-            409,
             {"execution": str(existing.pk)},
         )
     return existing
@@ -130,9 +124,9 @@ def _check_business_key(flow: Flow, business_key: str | None) -> None:
     ).first()
     if running is not None:
         raise StartError(
+            409,
             "business_key_in_use",
             f"an execution of {flow.key!r} with business key {business_key!r} is still active",
-            409,
             {"execution": str(running.pk)},
         )
 
@@ -140,16 +134,16 @@ def _check_business_key(flow: Flow, business_key: str | None) -> None:
 def _create(request: StartRequest, digest: str) -> Execution:
     flow = Flow.objects.filter(key=request.flow_key).first()
     if flow is None:
-        raise StartError("flow_not_found", f"no flow {request.flow_key!r}", 404)
+        raise StartError(404, "flow_not_found", f"no flow {request.flow_key!r}")
     version = _pick_version(flow, request.version)
     compiled = compiled_for(version)
     try:
         cleaned = engine.validate_input(compiled, request.input or {})
     except engine.InputInvalid as exc:
         raise StartError(
+            400,
             "invalid_input",
             "the input does not match the flow's parameters",
-            400,
             {"errors": [i.as_dict() for i in exc.issues]},
         ) from exc
     execution_id = uuid.uuid4()

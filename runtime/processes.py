@@ -20,19 +20,13 @@ from django.utils import timezone
 from runtime import engine, notify, timer_jobs
 from runtime.documents import execution_document
 from runtime.engine.transitions import NotWaiting, fire_transition
+from runtime.errors import ServiceError
 from runtime.executions import compiled_for, enqueue
 from runtime.models import Execution, Mode, Status, Step, Timer, TimerStatus, Wait
 
 
-class TransitionRefused(Exception):
-    """A transition that cannot fire; `status` and `code` become the API's JSON error."""
-
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
+class TransitionRefused(ServiceError):
+    """A transition that cannot fire."""
 
 
 def due_at(entry: dict[str, Any], entered_at: datetime) -> datetime:

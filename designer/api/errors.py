@@ -9,18 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from runtime.errors import ServiceError
+
 log = logging.getLogger("sluice.api")
 
 
-class ApiError(Exception):
-    """Raised by views and services to answer with a JSON error."""
-
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
+class ApiError(ServiceError):
+    """Raised by views; services raise their own ServiceError subclasses."""
 
 
 def error_response(
@@ -33,8 +28,8 @@ def error_response(
 def install(api: NinjaAPI) -> None:
     """Map every exception the API can meet to the JSON error shape; bad input is never a 500."""
 
-    @api.exception_handler(ApiError)
-    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    @api.exception_handler(ServiceError)
+    def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         return error_response(api, request, exc.status, exc.code, exc.message, exc.details)
 
     @api.exception_handler(ValidationError)
