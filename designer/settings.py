@@ -50,16 +50,18 @@ INSTALLED_APPS = [
     "runtime",
 ]
 
+# Django's own middleware, in subclasses that run on the event loop (designer/loop_middleware.py):
+# the stock classes hand every hook to a thread under ASGI.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    "designer.loop_middleware.SecurityMiddleware",
     "designer.middleware.ApiJsonErrorsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "designer.loop_middleware.StaticFilesMiddleware",
+    "designer.loop_middleware.SessionMiddleware",
+    "designer.loop_middleware.CommonMiddleware",
+    "designer.loop_middleware.CsrfViewMiddleware",
+    "designer.loop_middleware.AuthenticationMiddleware",
+    "designer.loop_middleware.MessageMiddleware",
+    "designer.loop_middleware.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "designer.urls"

@@ -10,8 +10,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from designer.models import Flow, Screen
 
 
-def bare_json(request: HttpRequest) -> JsonResponse:
-    """Exists as the API benchmark's baseline: Django's own cost, with no auth, ORM or engine."""
+async def bare_json(request: HttpRequest) -> JsonResponse:
+    """Exists as the API benchmark's baseline: Django's own cost, with no auth, ORM or engine.
+    Async like the execution endpoints, so it crosses the same middleware the same way."""
     return JsonResponse({"ok": True})
 
 

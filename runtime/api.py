@@ -15,7 +15,7 @@ from designer.api.errors import ApiError
 from runtime import executions
 from runtime.access import can_see, visible_executions
 from runtime.documents import execution_document, step_document
-from runtime.models import FINAL_STATUSES, Execution, Mode, Status
+from runtime.models import FINAL_STATUSES, Execution, Status
 
 router = Router(tags=["executions"])
 
@@ -51,11 +51,11 @@ def _start(
 ) -> Execution:
     close_old_connections()
     source = request.source.dict(exclude_none=True) if request.source else {"type": "api"}
-    execution, created = executions.create_execution(
+    start = executions.start_sync if sync else executions.create_execution
+    execution, _ = start(
         executions.StartRequest(
             flow_key=flow_key,
             input=request.input,
-            mode=Mode.SYNC if sync else Mode.ASYNC,
             user=user,
             source=source,
             business_key=request.business_key,
@@ -64,8 +64,6 @@ def _start(
             idempotency_key=idempotency_key,
         )
     )
-    if sync and created:
-        execution = executions.run_inline(execution)
     return execution
 
 

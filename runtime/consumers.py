@@ -57,5 +57,7 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(content, dict) and content.get("type") == "resync":
             await self.send_json(await _snapshot(self.execution_id))
 
-    async def execution_event(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["payload"])
+    async def execution_events(self, event: dict[str, Any]) -> None:
+        """One channel message carries a run's events in order; each is its own frame."""
+        for payload in event["payloads"]:
+            await self.send_json(payload)

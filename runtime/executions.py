@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -19,12 +18,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from designer.models import Flow, FlowVersion
-from runtime import engine, notify
+from runtime import engine, leases, notify
 from runtime.documents import execution_document, step_document
 from runtime.errors import ServiceError
 from runtime.models import ACTIVE_STATUSES, Execution, Mode, Status, Step
@@ -65,22 +64,30 @@ def request_hash(request: StartRequest) -> str:
 _compiled: dict[int, engine.CompiledFlow] = {}
 
 
-def compiled_for(version: FlowVersion) -> engine.CompiledFlow:
-    """Versions are immutable, so each is compiled once per process and kept."""
-    flow = _compiled.get(version.pk)
+def compiled_for(version_id: int) -> engine.CompiledFlow:
+    """Versions are immutable, so each is compiled once per process and kept; the document is
+    read from the database only then (parsing it was a large part of every start)."""
+    flow = _compiled.get(version_id)
     if flow is None:
-        flow = _compiled[version.pk] = engine.compile_flow(version.document)
+        document = FlowVersion.objects.values_list("document", flat=True).get(pk=version_id)
+        flow = _compiled[version_id] = engine.compile_flow(document)
     return flow
 
 
-def _pick_version(flow: Flow, number: int | None) -> FlowVersion:
-    versions = FlowVersion.objects.filter(flow=flow)
+def _pick_version(flow_key: str, number: int | None) -> FlowVersion:
+    """The version to run, with its flow, in one query and without the document."""
+    versions = FlowVersion.objects.select_related("flow").only(
+        "number", "flow__key", "flow__kind", "flow__business_key_unique", "flow__callback_url"
+    )
+    versions = versions.filter(flow__key=flow_key).order_by("-number")
     version = versions.filter(number=number).first() if number else versions.first()
-    if version is None:
-        if number:
-            raise StartError(404, "version_not_found", f"flow {flow.key!r} has no version {number}")
-        raise StartError(409, "not_published", f"flow {flow.key!r} has no published version")
-    return version
+    if version is not None:
+        return version
+    if not Flow.objects.filter(key=flow_key).exists():
+        raise StartError(404, "flow_not_found", f"no flow {flow_key!r}")
+    if number:
+        raise StartError(404, "version_not_found", f"flow {flow_key!r} has no version {number}")
+    raise StartError(409, "not_published", f"flow {flow_key!r} has no published version")
 
 
 def _replay(request: StartRequest, digest: str) -> Execution | None:
@@ -99,15 +106,52 @@ def _replay(request: StartRequest, digest: str) -> Execution | None:
 
 
 def create_execution(request: StartRequest) -> tuple[Execution, bool]:
-    """Validate the input and store the execution as pending; async ones are enqueued on
-    commit. Returns (execution, created): a repeated Idempotency-Key gives the first one."""
+    """Validate the input and store the execution: async ones as pending, enqueued on commit;
+    sync ones as running, for the caller to `run_inline` at once. Returns (execution, created):
+    a repeated Idempotency-Key gives the first one."""
+    return _once(request, lambda digest: _insert(*_prepare(request, digest)[:2]))
+
+
+def start_sync(
+    request: StartRequest, *, timeout_s: float | None = None, hand_off: bool = True
+) -> tuple[Execution, bool]:
+    """Create and run in this thread (sync mode; see `run_inline` for the bound).
+
+    A flow of pure nodes only runs before anything is written: the execution is stored once,
+    finished, with its steps, in one transaction. Nothing outside the run can observe it
+    half-way, and a crash mid-run leaves nothing behind to resume, since nothing happened."""
+    request.mode = Mode.SYNC
+
+    def start(digest: str) -> Execution:
+        execution, flow, compiled = _prepare(request, digest)
+        if not compiled.pure:
+            return _insert(execution, flow)
+        state, observer = _run_here(execution, compiled, timeout_s, hand_off)
+        for name, value in _outcome(execution, state, compiled).items():
+            setattr(execution, name, value)
+        if execution.status == Status.PENDING:  # paused at the bound: enqueued on commit
+            execution.mode = Mode.ASYNC
+            return _insert(execution, flow, observer.pending)
+        _insert(execution, flow, observer.pending)
+        _after_run(execution)
+        return execution
+
+    execution, created = _once(request, start)
+    if created and execution.status == Status.RUNNING:
+        execution = run_inline(execution, timeout_s=timeout_s, hand_off=hand_off)
+    return execution, created
+
+
+def _once(request: StartRequest, create: Callable[[str], Execution]) -> tuple[Execution, bool]:
+    """`create` unless the Idempotency-Key was seen: then the first execution (a different body
+    is a conflict), also when a concurrent duplicate wins the insert."""
     digest = request_hash(request) if request.idempotency_key else ""
     if request.idempotency_key:
         existing = _replay(request, digest)
         if existing is not None:
             return existing, False
     try:
-        return _create(request, digest), True
+        return create(digest), True
     except IntegrityError:
         existing = _replay(request, digest) if request.idempotency_key else None
         if existing is None:
@@ -131,12 +175,13 @@ def _check_business_key(flow: Flow, business_key: str | None) -> None:
         )
 
 
-def _create(request: StartRequest, digest: str) -> Execution:
-    flow = Flow.objects.filter(key=request.flow_key).first()
-    if flow is None:
-        raise StartError(404, "flow_not_found", f"no flow {request.flow_key!r}")
-    version = _pick_version(flow, request.version)
-    compiled = compiled_for(version)
+def _prepare(request: StartRequest, digest: str) -> tuple[Execution, Flow, engine.CompiledFlow]:
+    """The execution to store, not yet saved: pending (async) or running (sync: it starts at
+    once in this thread, so it is stored running, with its lease, not claimed by a second
+    write)."""
+    version = _pick_version(request.flow_key, request.version)
+    flow = version.flow
+    compiled = compiled_for(version.pk)
     try:
         cleaned = engine.validate_input(compiled, request.input or {})
     except engine.InputInvalid as exc:
@@ -146,33 +191,43 @@ def _create(request: StartRequest, digest: str) -> Execution:
             "the input does not match the flow's parameters",
             {"errors": [i.as_dict() for i in exc.issues]},
         ) from exc
-    execution_id = uuid.uuid4()
-    state = engine.ExecutionState.start(compiled, cleaned)
+    now = timezone.now()
     timeout_s = compiled.document.get("timeout_s")
-    deadline_at = timezone.now() + timedelta(seconds=timeout_s) if timeout_s else None
+    sync = request.mode == Mode.SYNC
+    execution = Execution(
+        id=uuid.uuid4(),
+        flow=flow,
+        flow_key=flow.key,
+        version=version,
+        version_number=version.number,
+        kind=flow.kind,
+        mode=request.mode,
+        status=Status.RUNNING if sync else Status.PENDING,
+        started_at=now if sync else None,
+        lease_expires_at=now + timedelta(seconds=settings.SLUICE_LEASE_S) if sync else None,
+        input=cleaned,
+        business_key=request.business_key,
+        source=request.source,
+        state=engine.ExecutionState.start(compiled, cleaned).to_json(),
+        parent=request.parent,
+        created_by=request.user if request.user and request.user.is_authenticated else None,
+        callback_url=request.callback_url or flow.callback_url,
+        idempotency_key=request.idempotency_key,
+        request_hash=digest,
+        deadline_at=now + timedelta(seconds=timeout_s) if timeout_s else None,
+    )
+    return execution, flow, compiled
+
+
+def _insert(execution: Execution, flow: Flow, steps: list[Step] | None = None) -> Execution:
+    """Store the execution (and its steps) in one transaction; a pending one is enqueued once
+    committed."""
     with transaction.atomic():
-        _check_business_key(flow, request.business_key)
-        execution = Execution.objects.create(
-            id=execution_id,
-            flow=flow,
-            flow_key=flow.key,
-            version=version,
-            version_number=version.number,
-            kind=flow.kind,
-            mode=request.mode,
-            status=Status.PENDING,
-            input=cleaned,
-            business_key=request.business_key,
-            source=request.source,
-            state=state.to_json(),
-            parent=request.parent,
-            created_by=request.user if request.user and request.user.is_authenticated else None,
-            callback_url=request.callback_url or flow.callback_url,
-            idempotency_key=request.idempotency_key,
-            request_hash=digest,
-            deadline_at=deadline_at,
-        )
-        if request.mode == Mode.ASYNC:
+        _check_business_key(flow, execution.business_key)
+        execution.save(force_insert=True)
+        if steps:
+            Step.objects.bulk_create(steps)
+        if execution.status == Status.PENDING:
             transaction.on_commit(lambda: enqueue(execution.id))
     return execution
 
@@ -204,35 +259,51 @@ def _claim(execution: Execution, from_statuses: tuple[str, ...], lease_s: float)
     return bool(claimed)
 
 
+def _step_row(execution: Execution, event: engine.StepEvent) -> Step:
+    return Step(
+        execution_id=execution.pk,
+        seq=event.seq,
+        execution_attempt=execution.attempt,
+        node_id=event.node_id,
+        node_type=event.node_type,
+        attempt=event.attempt,
+        status=event.status,
+        input=event.input,
+        output=event.output,
+        error=event.error,
+        logs=event.logs,
+        edge_id=event.edge_id or "",
+        started_at=datetime.fromtimestamp(event.started_at, tz=UTC),
+        duration_ms=event.duration_ms,
+    )
+
+
 class _StepObserver:
-    """Collects the engine's step events; in async mode also checkpoints and pushes each one."""
+    """Collects the engine's step rows. In async mode it also checkpoints them in batches and
+    pushes each batch once committed.
+
+    Steps of `pure` nodes are kept in memory and written, with the state after them, in one
+    transaction: before (and after) any other node, every BATCH_S, and with the final status.
+    A worker that dies redoes at most the unwritten pure steps, which act on nothing outside
+    the execution, so every step is still recorded once and every effect happens once. A
+    write per step was most of an async run's time.
+    """
+
+    BATCH_S = 0.1
 
     def __init__(self, execution: Execution, flow: engine.CompiledFlow, live: bool) -> None:
         self.execution = execution
         self.flow = flow
         self.live = live
         self.pending: list[Step] = []
+        self.flush_at = time.monotonic() + self.BATCH_S
 
-    def _step(self, event: engine.StepEvent) -> Step:
-        return Step(
-            execution_id=self.execution.pk,
-            seq=event.seq,
-            execution_attempt=self.execution.attempt,
-            node_id=event.node_id,
-            node_type=event.node_type,
-            attempt=event.attempt,
-            status=event.status,
-            input=event.input,
-            output=event.output,
-            error=event.error,
-            logs=event.logs,
-            edge_id=event.edge_id or "",
-            started_at=datetime.fromtimestamp(event.started_at, tz=UTC),
-            duration_ms=event.duration_ms,
-        )
+    def _pure(self, node_id: str | None) -> bool:
+        node = self.flow.nodes.get(node_id) if node_id is not None else None
+        return node is None or node.node_type.pure
 
     def step_started(self, event: engine.StepEvent) -> None:
-        if self.live:
+        if self.live and not self._pure(event.node_id):
             notify.publish(
                 self.execution.pk,
                 {"type": "execution.step", "seq": event.seq, "step": event.as_dict()},
@@ -245,33 +316,47 @@ class _StepObserver:
         self._record(event, state)
 
     def _record(self, event: engine.StepEvent, state: engine.ExecutionState) -> None:
-        step = self._step(event)
-        if not self.live:
-            self.pending.append(step)
+        self.pending.append(_step_row(self.execution, event))
+        if not self.live or state.status != "running":
             return
+        due = time.monotonic() >= self.flush_at
+        if due or not self._pure(event.node_id) or not self._pure(state.next_node):
+            self.checkpoint(state)
+
+    def checkpoint(self, state: engine.ExecutionState) -> None:
+        """Write the pending steps and the state after them, then push them."""
         progress = self.flow.progress(state)
         with transaction.atomic():
-            step.save(force_insert=True)
+            Step.objects.bulk_create(self.pending)
             Execution.objects.filter(pk=self.execution.pk, status=Status.RUNNING).update(
                 state=state.to_json(),
                 progress=progress,
                 current_node=state.next_node or "",
-                event_seq=event.seq,
+                event_seq=state.seq,
                 lease_expires_at=timezone.now() + timedelta(seconds=settings.SLUICE_LEASE_S),
             )
-        notify.publish(
-            self.execution.pk,
-            {"type": "execution.step", "seq": event.seq, "step": step_document(step)},
-        )
-        notify.publish(
-            self.execution.pk,
+        self.push(progress, state.next_node)
+
+    def push(self, progress: int, current_node: str | None) -> None:
+        """The written steps, then where the run stands, as one message to the channel layer."""
+        if not self.pending:
+            return
+        seq = self.pending[-1].seq
+        messages = [
+            {"type": "execution.step", "seq": step.seq, "step": step_document(step)}
+            for step in self.pending
+        ]
+        messages.append(
             {
                 "type": "execution.progress",
-                "seq": event.seq,
+                "seq": seq,
                 "progress": progress,
-                "current_node": state.next_node,
-            },
+                "current_node": current_node,
+            }
         )
+        self.pending = []
+        self.flush_at = time.monotonic() + self.BATCH_S
+        notify.publish(self.execution.pk, *messages)
 
 
 def _deadline(execution: Execution) -> float | None:
@@ -304,29 +389,31 @@ def run_child(
     parent: Execution, flow_key: str, data: dict[str, Any], deadline: float | None
 ) -> dict:
     """A `call` node: the child is its own execution, run inline, linked to its parent."""
+    remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
     try:
-        child, _ = create_execution(
+        child, _ = start_sync(
             StartRequest(
                 flow_key=flow_key,
                 input=data,
-                mode=Mode.SYNC,
                 user=parent.created_by,
                 source={"type": "call", "execution": str(parent.pk)},
                 parent=parent,
-            )
+            ),
+            timeout_s=remaining,
+            hand_off=False,
         )
     except StartError as exc:
         raise engine.NodeFailure("call", exc.message, retryable=False) from exc
-    remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-    child = run_inline(child, timeout_s=remaining, hand_off=False)
     if child.status != Status.COMPLETED:
         message = (child.error or {}).get("message", child.status)
         raise engine.NodeFailure("call", f"{flow_key} {child.status}: {message}", retryable=False)
     return child.output or {}
 
 
-def _finish(execution: Execution, state: engine.ExecutionState, observer: _StepObserver) -> None:
-    """Record the engine's outcome with a compare-and-set from running."""
+def _outcome(
+    execution: Execution, state: engine.ExecutionState, flow: engine.CompiledFlow
+) -> dict[str, Any]:
+    """The fields that record where the engine left the run."""
     now = timezone.now()
     started = execution.started_at or now
     fields: dict[str, Any] = {
@@ -344,9 +431,21 @@ def _finish(execution: Execution, state: engine.ExecutionState, observer: _StepO
     elif state.status == "waiting":
         fields.update(status=Status.WAITING, waiting_for=state.waiting_for)
     else:
-        fields.update(status=Status.PENDING, progress=observer.flow.progress(state))
+        fields.update(status=Status.PENDING, progress=flow.progress(state))
     if fields["status"] in (Status.COMPLETED, Status.FAILED, Status.TIMEOUT):
         fields.update(finished_at=now, duration_ms=(now - started).total_seconds() * 1000)
+    return fields
+
+
+def _finish(
+    execution: Execution,
+    state: engine.ExecutionState,
+    observer: _StepObserver,
+    **extra: Any,
+) -> None:
+    """Record the engine's outcome, with the steps not yet written, in one transaction and a
+    compare-and-set from running; then push those steps."""
+    fields = _outcome(execution, state, observer.flow) | extra
     with transaction.atomic():
         if observer.pending:
             Step.objects.bulk_create(observer.pending)
@@ -356,6 +455,8 @@ def _finish(execution: Execution, state: engine.ExecutionState, observer: _StepO
             setattr(execution, name, value)
     else:
         execution.refresh_from_db()
+    if observer.live:
+        observer.push(execution.progress, state.next_node)
 
 
 def _after_run(execution: Execution) -> None:
@@ -395,16 +496,15 @@ def announce_finished(execution: Execution) -> None:
     )
 
 
-def run_inline(
-    execution: Execution, *, timeout_s: float | None = None, hand_off: bool = True
-) -> Execution:
-    """Run in this thread (sync mode). Past `timeout_s` the run pauses at the next node boundary
-    and, with `hand_off`, is enqueued for a worker: the caller then answers 202."""
+def _run_here(
+    execution: Execution,
+    flow: engine.CompiledFlow,
+    timeout_s: float | None,
+    hand_off: bool,
+) -> tuple[engine.ExecutionState, _StepObserver]:
+    """The engine in this thread, paused at the first node boundary past `timeout_s` (the sync
+    bound); without `hand_off` a pause is a timeout failure."""
     limit = settings.SLUICE_SYNC_TIMEOUT_S if timeout_s is None else timeout_s
-    if not _claim(execution, (Status.PENDING,), lease_s=limit + settings.SLUICE_LEASE_S):
-        execution.refresh_from_db()
-        return execution
-    flow = compiled_for(execution.version)
     state = engine.ExecutionState.from_json(execution.state)
     pause_at = time.monotonic() + limit
     observer = _StepObserver(execution, flow, live=False)
@@ -419,40 +519,28 @@ def run_inline(
             "message": "the synchronous run passed its time bound",
             "retryable": True,
         }
-    if state.status == "paused":
-        execution.mode = Mode.ASYNC
-        Execution.objects.filter(pk=execution.pk).update(mode=Mode.ASYNC)
-    _finish(execution, state, observer)
+    return state, observer
+
+
+def run_inline(
+    execution: Execution, *, timeout_s: float | None = None, hand_off: bool = True
+) -> Execution:
+    """Run in this thread (sync mode): a pending execution is claimed first, one that
+    `create_execution` stored as running for this caller runs at once. Past `timeout_s` the run
+    pauses at the next node boundary and, with `hand_off`, is enqueued for a worker: the caller
+    then answers 202."""
+    if execution.status != Status.RUNNING and not _claim(
+        execution, (Status.PENDING,), lease_s=settings.SLUICE_LEASE_S
+    ):
+        execution.refresh_from_db()
+        return execution
+    flow = compiled_for(execution.version_id)
+    with leases.held(execution.pk):
+        state, observer = _run_here(execution, flow, timeout_s, hand_off)
+    extra = {"mode": Mode.ASYNC} if state.status == "paused" else {}
+    _finish(execution, state, observer, **extra)
     _after_run(execution)
     return execution
-
-
-class _LeaseKeeper:
-    """Renews the running execution's lease from a side thread, so a long `delay` or HTTP call
-    is not mistaken for a dead worker; stops renewing the moment the worker dies."""
-
-    def __init__(self, execution_id: uuid.UUID) -> None:
-        self.execution_id = execution_id
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
-
-    def __enter__(self) -> _LeaseKeeper:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopped.set()
-        self.thread.join()
-
-    def _run(self) -> None:
-        interval = settings.SLUICE_LEASE_S / 3
-        try:
-            while not self.stopped.wait(interval):
-                Execution.objects.filter(pk=self.execution_id, status=Status.RUNNING).update(
-                    lease_expires_at=timezone.now() + timedelta(seconds=settings.SLUICE_LEASE_S)
-                )
-        finally:
-            connection.close()
 
 
 class _CancelWatch:
@@ -488,12 +576,12 @@ class _CancelWatch:
 
 def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
     """Run an async execution on a worker, resuming from its last checkpoint."""
-    execution = Execution.objects.select_related("version").filter(pk=execution_id).first()
+    execution = Execution.objects.filter(pk=execution_id).first()
     if execution is None or execution.status not in ACTIVE_STATUSES:
         return execution
     if not _claim(execution, (Status.PENDING,), lease_s=settings.SLUICE_LEASE_S):
         return execution
-    flow = compiled_for(execution.version)
+    flow = compiled_for(execution.version_id)
     state = engine.ExecutionState.from_json(execution.state)
     observer = _StepObserver(execution, flow, live=True)
     notify.publish(
@@ -507,7 +595,7 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
         },
     )
     watch = _CancelWatch(execution.pk)
-    with _LeaseKeeper(execution.pk):
+    with leases.held(execution.pk):
         state = engine.run(
             flow,
             state,

@@ -39,14 +39,26 @@ def group_name(execution_id: uuid.UUID | str) -> str:
     return f"execution.{uuid.UUID(str(execution_id)).hex}"
 
 
-def _event(message: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "execution.event", "payload": message}
+Batch = list[tuple[str, list[dict[str, Any]]]]
 
 
-async def _send_batch(layer: Any, batch: list[tuple[str, dict[str, Any]]]) -> None:
-    """Each message through the layer's public group_send, in the order published."""
-    for group, message in batch:
-        await layer.group_send(group, _event(message))
+def _merged(batch: Batch) -> Batch:
+    """Consecutive events for one execution travel as one channel message: a group_send is
+    2-4 Redis round trips, whatever it carries."""
+    merged: Batch = []
+    for group, messages in batch:
+        if merged and merged[-1][0] == group:
+            merged[-1][1].extend(messages)
+        else:
+            merged.append((group, list(messages)))
+    return merged
+
+
+async def _send_batch(layer: Any, batch: Batch) -> None:
+    """Through the layer's public group_send, in the order published; the consumer sends each
+    event as its own websocket frame."""
+    for group, messages in _merged(batch):
+        await layer.group_send(group, {"type": "execution.events", "payloads": messages})
 
 
 class _Sender:
@@ -55,7 +67,7 @@ class _Sender:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.idle = threading.Condition(self.lock)
-        self.queue: collections.deque[tuple[str, dict[str, Any]]] = collections.deque()
+        self.queue: collections.deque[tuple[str, list[dict[str, Any]]]] = collections.deque()
         self.unsent = 0
         self.sleeping = False
         self.loop = asyncio.new_event_loop()
@@ -92,7 +104,7 @@ class _Sender:
             await self.wake.wait()
             self.wake.clear()
 
-    async def _send(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
+    async def _send(self, batch: Batch) -> None:
         try:
             layer = get_channel_layer()
             if layer is not None:
@@ -104,12 +116,12 @@ class _Sender:
             if self.unsent == 0:
                 self.idle.notify_all()
 
-    def submit(self, group: str, message: dict[str, Any]) -> None:
+    def submit(self, group: str, messages: list[dict[str, Any]]) -> None:
         with self.lock:
             if self.unsent >= MAX_QUEUED:
-                log.warning("push queue full; dropping %s for %s", message.get("type"), group)
+                log.warning("push queue full; dropping %d event(s) for %s", len(messages), group)
                 return
-            self.queue.append((group, message))
+            self.queue.append((group, messages))
             self.unsent += 1
             wake = self.sleeping
             self.sleeping = False
@@ -149,15 +161,15 @@ def _forget_sender() -> None:
 os.register_at_fork(after_in_child=_forget_sender)
 
 
-def publish(execution_id: uuid.UUID | str, message: dict[str, Any]) -> None:
-    """Queue one event for everyone watching the execution; never blocks on Redis. The message
-    is copied now (a JSON round trip, ~10 µs) so later changes by the engine don't leak in."""
-    if get_channel_layer() is None:
+def publish(execution_id: uuid.UUID | str, *messages: dict[str, Any]) -> None:
+    """Queue events, in order, for everyone watching the execution; never blocks on Redis. The
+    messages are copied now (a JSON round trip) so later changes by the engine don't leak in."""
+    if not messages or get_channel_layer() is None:
         return
     try:
-        _get_sender().submit(group_name(execution_id), json.loads(json.dumps(message)))
+        _get_sender().submit(group_name(execution_id), json.loads(json.dumps(messages)))
     except Exception:
-        log.warning("could not push %s for %s", message.get("type"), execution_id, exc_info=True)
+        log.warning("could not push %d event(s) for %s", len(messages), execution_id, exc_info=True)
 
 
 def flush(timeout: float = 5.0) -> bool:

@@ -53,7 +53,7 @@ def _record_wait(execution: Execution) -> tuple[Wait, list[Timer]]:
     wait = Wait.objects.filter(execution=execution, seq=execution.event_seq).first()
     if wait is not None:
         return wait, []
-    node = compiled_for(execution.version).nodes.get(execution.current_node)
+    node = compiled_for(execution.version_id).nodes.get(execution.current_node)
     config = node.config if node is not None else {}
     entered = _entered_at(execution)
     wait = Wait.objects.create(
@@ -141,10 +141,7 @@ def fire(
     now = timezone.now()
     with transaction.atomic():
         execution = (
-            Execution.objects.select_for_update(of=("self",))
-            .select_related("version")
-            .filter(pk=execution_id)
-            .first()
+            Execution.objects.select_for_update(of=("self",)).filter(pk=execution_id).first()
         )
         if execution is None:
             raise TransitionRefused(404, "not_found", f"no execution {execution_id}")
@@ -155,7 +152,7 @@ def fire(
         wait, _ = _record_wait(execution)
         state = engine.ExecutionState.from_json(execution.state)
         try:
-            state = fire_transition(compiled_for(execution.version), state, name, payload)
+            state = fire_transition(compiled_for(execution.version_id), state, name, payload)
         except engine.NodeFailure as exc:
             raise TransitionRefused(400, "invalid_input", exc.message) from exc
         except NotWaiting as exc:

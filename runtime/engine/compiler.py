@@ -79,6 +79,11 @@ class CompiledFlow:
     def node_count(self) -> int:
         return len(self.nodes)
 
+    @property
+    def pure(self) -> bool:
+        """Every node is pure: a run acts on nothing but its own variables."""
+        return all(node.node_type.pure for node in self.nodes.values())
+
     def progress(self, state: ExecutionState) -> int:
         """0-100 from the longest path left from the current node; 100 only once completed."""
         if state.status == "completed":

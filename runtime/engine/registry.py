@@ -47,6 +47,8 @@ class NodeType:
 
     `expression_fields` are config paths (`"assignments.*.expression"`, `"*"` matching any list
     index or map key) holding CEL, so validation and compilation find them generically.
+    `pure` nodes finish in microseconds and touch nothing outside the execution's variables:
+    the runtime may checkpoint their steps in batches, since redoing one changes nothing.
     """
 
     type: str
@@ -69,6 +71,7 @@ class NodeType:
     check: CheckFunction | None = None
     wait_s: Callable[[CompiledNode], float] | None = None
     output_ports: tuple[dict[str, Any], ...] = field(default=())
+    pure: bool = False
 
     def ports(self) -> dict[str, list[dict[str, Any]]]:
         """Connection rules for the editor: which edges may leave and enter this node."""
@@ -101,6 +104,7 @@ class NodeType:
             "transitions": self.transitions,
             "terminal": self.terminal,
             "unique": self.unique,
+            "pure": self.pure,
         }
 
 

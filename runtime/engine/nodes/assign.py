@@ -30,6 +30,7 @@ register(
         icon="equals",
         description="Sets variables from CEL expressions, in order.",
         kinds=BOTH,
+        pure=True,
         config_schema={
             "type": "object",
             "additionalProperties": False,

@@ -19,6 +19,7 @@ register(
         icon="split",
         description="Follows the first outgoing edge whose condition holds, else the default edge.",
         kinds=BOTH,
+        pure=True,
         config_schema={"type": "object", "additionalProperties": False, "properties": {}},
         run=run,
         requires_default_edge=True,

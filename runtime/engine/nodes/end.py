@@ -24,6 +24,7 @@ register(
         icon="stop",
         description="Finishes the execution; its output is each name's expression.",
         kinds=BOTH,
+        pure=True,
         config_schema={
             "type": "object",
             "additionalProperties": False,

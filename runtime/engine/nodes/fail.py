@@ -26,6 +26,7 @@ register(
         description="Ends the execution as failed with a message (retryable tells callers whether "
         "retrying the execution may help).",
         kinds=BOTH,
+        pure=True,
         config_schema={
             "type": "object",
             "additionalProperties": False,

@@ -25,6 +25,7 @@ register(
         icon="file-text",
         description="Writes a message to the step log.",
         kinds=BOTH,
+        pure=True,
         config_schema={
             "type": "object",
             "additionalProperties": False,

@@ -19,6 +19,7 @@ register(
         icon="play",
         description="Where the execution begins; the flow's parameters are its variables.",
         kinds=BOTH,
+        pure=True,
         config_schema={"type": "object", "additionalProperties": False, "properties": {}},
         run=run,
         has_input=False,
