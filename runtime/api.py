@@ -6,12 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from asgiref.sync import sync_to_async
-from django.db import close_old_connections
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
 from designer.api.errors import ApiError
+from designer.api.threads import in_thread
 from runtime import executions
 from runtime.access import can_see, visible_executions
 from runtime.documents import execution_document, step_document
@@ -49,7 +48,6 @@ def answer(execution: Execution) -> JsonResponse:
 def _start(
     request: StartIn, flow_key: str, sync: bool, user: Any, idempotency_key: str | None
 ) -> Execution:
-    close_old_connections()
     source = request.source.dict(exclude_none=True) if request.source else {"type": "api"}
     start = executions.start_sync if sync else executions.create_execution
     execution, _ = start(
@@ -76,20 +74,38 @@ async def start_execution(
     idempotency_key = request.headers.get("Idempotency-Key") or None
     if idempotency_key and len(idempotency_key) > 200:
         raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key is longer than 200")
-    execution = await sync_to_async(_start, thread_sensitive=False)(
-        body, key, sync, request.auth, idempotency_key
-    )
+    execution = await in_thread(_start, body, key, sync, request.auth, idempotency_key)
     return answer(execution)
 
 
-async def _visible(request: HttpRequest, execution_id: str) -> Execution:
+def _visible(user: Any, execution_id: str) -> Execution:
+    """The execution, if this user may see it; 404 alike when missing or not theirs."""
     try:
         uuid.UUID(execution_id)
     except ValueError:
         raise ApiError(404, "not_found", f"no execution {execution_id}") from None
-    execution = await Execution.objects.filter(pk=execution_id).afirst()
-    if execution is None or not await sync_to_async(can_see)(request.auth, execution):
+    execution = Execution.objects.filter(pk=execution_id).first()
+    if execution is None or not can_see(user, execution):
         raise ApiError(404, "not_found", f"no execution {execution_id}")
+    return execution
+
+
+def _steps(user: Any, execution_id: str) -> list[dict[str, Any]]:
+    execution = _visible(user, execution_id)
+    return [step_document(s) for s in execution.steps.order_by("seq")]
+
+
+def _cancel(user: Any, execution_id: str) -> Execution:
+    execution = _visible(user, execution_id)
+    if not executions.cancel(execution):
+        raise ApiError(409, "not_cancellable", f"the execution is {execution.status}")
+    return execution
+
+
+def _retry(user: Any, execution_id: str) -> Execution:
+    execution = _visible(user, execution_id)
+    if not executions.retry(execution):
+        raise ApiError(409, "not_retryable", f"the execution is {execution.status}")
     return execution
 
 
@@ -121,29 +137,20 @@ def list_executions(
 
 @router.get("/executions/{execution_id}")
 async def get_execution(request: HttpRequest, execution_id: str) -> dict:
-    return execution_document(await _visible(request, execution_id))
+    return execution_document(await in_thread(_visible, request.auth, execution_id))
 
 
 @router.get("/executions/{execution_id}/steps")
 async def get_steps(request: HttpRequest, execution_id: str) -> dict:
-    execution = await _visible(request, execution_id)
-    steps = [step_document(s) async for s in execution.steps.order_by("seq")]
-    return {"items": steps}
+    return {"items": await in_thread(_steps, request.auth, execution_id)}
 
 
 @router.post("/executions/{execution_id}/cancel")
 async def cancel_execution(request: HttpRequest, execution_id: str) -> dict:
-    execution = await _visible(request, execution_id)
-    cancelled = await sync_to_async(executions.cancel)(execution)
-    if not cancelled:
-        raise ApiError(409, "not_cancellable", f"the execution is {execution.status}")
-    return execution_document(execution)
+    return execution_document(await in_thread(_cancel, request.auth, execution_id))
 
 
 @router.post("/executions/{execution_id}/retry", response={202: dict})
 async def retry_execution(request: HttpRequest, execution_id: str) -> JsonResponse:
     """Resume a failed or timed-out execution from its failed node, as a new attempt."""
-    execution = await _visible(request, execution_id)
-    if not await sync_to_async(executions.retry)(execution):
-        raise ApiError(409, "not_retryable", f"the execution is {execution.status}")
-    return answer(execution)
+    return answer(await in_thread(_retry, request.auth, execution_id))

@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import close_old_connections
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
 from designer.api.errors import ApiError
+from designer.api.threads import in_thread
 from runtime import engine, events, executions, processes
 from runtime.access import can_see
 from runtime.api import answer
@@ -53,7 +52,6 @@ def _execution_id(value: str) -> str:
 def _fire_manual(
     user: AbstractBaseUser, execution_id: str, name: str, data: dict[str, Any], sync: bool
 ) -> Execution:
-    close_old_connections()
     execution = Execution.objects.filter(pk=execution_id).first()
     if execution is None:
         raise ApiError(404, "not_found", f"no execution {execution_id}")
@@ -87,14 +85,11 @@ async def fire_transition(
     the process reaches its next wait state or its end (bounded like a sync run)."""
     execution_id = _execution_id(execution_id)
     _check_payload("input", body.input)
-    execution = await sync_to_async(_fire_manual, thread_sensitive=False)(
-        request.auth, execution_id, name, body.input, sync
-    )
+    execution = await in_thread(_fire_manual, request.auth, execution_id, name, body.input, sync)
     return answer(execution)
 
 
 def _deliver(user: AbstractBaseUser, event: str, body: EventIn) -> dict[str, Any]:
-    close_old_connections()
     record = events.deliver(
         event,
         execution_id=body.execution,
@@ -126,5 +121,5 @@ async def send_event(request: HttpRequest, event: str, body: EventIn) -> JsonRes
                 400, "invalid_execution", f"{body.execution!r} is not an execution id"
             ) from None
     _check_payload("payload", body.payload)
-    answer = await sync_to_async(_deliver, thread_sensitive=False)(request.auth, event, body)
+    answer = await in_thread(_deliver, request.auth, event, body)
     return JsonResponse(answer, status=202)

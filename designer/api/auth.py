@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja.utils import check_csrf
 
 from designer.api.errors import ApiError
+from designer.api.threads import in_thread
 from designer.models import ApiToken
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -58,10 +59,8 @@ async def token_user(token: str) -> AbstractBaseUser | None:
     hit = _tokens.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
-    row = (
-        await ApiToken.objects.select_related("user")
-        .filter(digest=key, user__is_active=True)
-        .afirst()
+    row = await in_thread(
+        ApiToken.objects.select_related("user").filter(digest=key, user__is_active=True).first
     )
     if row is None:
         return None
@@ -70,6 +69,13 @@ async def token_user(token: str) -> AbstractBaseUser | None:
             _tokens.clear()
         _tokens[key] = (now + TOKEN_CACHE_S, row.user)
     return row.user
+
+
+def _session_user(request: HttpRequest) -> AbstractBaseUser:
+    """The session's user, loaded now (the middleware's `request.user` is lazy)."""
+    user = request.user
+    user.is_authenticated  # noqa: B018 - evaluates the lazy object in this thread
+    return user
 
 
 class ApiAuth:
@@ -81,7 +87,7 @@ class ApiAuth:
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
             return await token_user(header[7:].strip())
-        user = await request.auser()
+        user = await in_thread(_session_user, request)
         if not user.is_authenticated:
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
