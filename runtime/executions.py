@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -74,14 +74,33 @@ def compiled_for(version_id: int) -> engine.CompiledFlow:
     return flow
 
 
-def _pick_version(flow_key: str, number: int | None) -> FlowVersion:
-    """The version to run, with its flow, in one query and without the document."""
-    versions = FlowVersion.objects.select_related("flow").only(
-        "number", "flow__key", "flow__kind", "flow__business_key_unique", "flow__callback_url"
+_FLOW_FIELDS = ("id", "key", "kind", "business_key_unique", "callback_url")
+
+
+def _version_sql(with_number: bool) -> str:
+    q = connection.ops.quote_name
+    flow_columns = ", ".join(f"f.{q(Flow._meta.get_field(name).column)}" for name in _FLOW_FIELDS)
+    number = f"AND v.{q('number')} = %s " if with_number else ""
+    return (
+        f"SELECT v.{q('id')}, v.{q('number')}, {flow_columns} "
+        f"FROM {q(FlowVersion._meta.db_table)} v JOIN {q(Flow._meta.db_table)} f "
+        f"ON f.{q('id')} = v.{q('flow_id')} WHERE f.{q('key')} = %s {number}"
+        f"ORDER BY v.{q('number')} DESC LIMIT 1"
     )
-    versions = versions.filter(flow__key=flow_key).order_by("-number")
-    version = versions.filter(number=number).first() if number else versions.first()
-    if version is not None:
+
+
+def _pick_version(flow_key: str, number: int | None) -> FlowVersion:
+    """The version to run and the flow fields a start needs, in one query and without either
+    document. Written in SQL: the ORM spent ~0.3 ms compiling this join, 15x the query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(bool(number)), [flow_key, number] if number else [flow_key])
+        row = cursor.fetchone()
+    if row is not None:
+        flow = Flow.from_db(connection.alias, list(_FLOW_FIELDS), row[2:])
+        version = FlowVersion.from_db(
+            connection.alias, ["id", "number", "flow_id"], row[:2] + row[2:3]
+        )
+        version.flow = flow
         return version
     if not Flow.objects.filter(key=flow_key).exists():
         raise StartError(404, "flow_not_found", f"no flow {flow_key!r}")

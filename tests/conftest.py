@@ -274,6 +274,7 @@ class Receiver:
 
         self.requests: list[dict[str, Any]] = []
         self.statuses: list[int] = []
+        self.on_request: Callable[[], None] | None = None
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -288,6 +289,8 @@ class Receiver:
                         "body": body,
                     }
                 )
+                if receiver.on_request is not None:
+                    receiver.on_request()
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 payload = b'{"ok": true}'
                 self.send_response(status)

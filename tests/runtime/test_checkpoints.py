@@ -1,0 +1,116 @@
+"""How runs are written: pure steps in batches, everything else committed before it acts,
+and few statements per execution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import linear_flow
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def assign(name: str, expression: str) -> dict[str, Any]:
+    return {
+        "id": name,
+        "type": "assign",
+        "config": {"assignments": [{"variable": name, "expression": expression}]},
+    }
+
+
+def pure_flow(key: str = "pure") -> dict[str, Any]:
+    """start, eight assigns and end: ten pure steps."""
+    nodes = [assign(f"v{i}", f"{i} + 1") for i in range(8)]
+    return linear_flow(key, [*nodes, {"id": "end", "type": "end", "config": {"output": {}}}])
+
+
+def writes(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"].split()[0].upper()
+        for q in queries.captured_queries
+        if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+
+
+def start(user: Any, key: str, sync: bool = False) -> Any:
+    from runtime import executions
+
+    request = executions.StartRequest(flow_key=key, input={}, user=user)
+    run = executions.start_sync if sync else executions.create_execution
+    return run(request)[0]
+
+
+def test_an_async_pure_run_is_claimed_then_written_once(published_flow: Any, user: Any) -> None:
+    from runtime import executions
+    from runtime.models import Execution
+
+    published_flow(pure_flow())
+    execution = start(user, "pure")
+    with CaptureQueriesContext(connection) as queries:
+        executions.run_queued(execution.pk)
+    done = Execution.objects.get(pk=execution.pk)
+    assert done.status == "completed"
+    assert list(done.steps.values_list("seq", flat=True)) == list(range(1, 11))
+    # the claim, then the ten steps and the final status together
+    assert writes(queries) == ["UPDATE", "INSERT", "UPDATE"]
+
+
+def test_a_sync_pure_run_is_stored_once_finished(published_flow: Any, user: Any) -> None:
+    published_flow(pure_flow())
+    with CaptureQueriesContext(connection) as queries:
+        execution = start(user, "pure", sync=True)
+    assert execution.status == "completed"
+    assert execution.steps.count() == 10
+    assert writes(queries) == ["INSERT", "INSERT"]
+
+
+def test_steps_before_an_http_call_are_committed_before_it_is_sent(
+    published_flow: Any, user: Any, receiver: Any, settings: Any
+) -> None:
+    """A worker that dies during the call resumes after the steps before it, never before."""
+    from runtime import executions
+    from runtime.models import Step
+
+    settings.SLUICE_HTTP_ALLOW_PRIVATE = True
+    call = {"id": "call", "type": "http", "config": {"method": "GET", "url": f"'{receiver.url}'"}}
+    published_flow(
+        linear_flow("calls", [assign("a", "1"), assign("b", "2"), call, assign("c", "3")])
+    )
+    execution = start(user, "calls")
+    seen: list[list[str]] = []
+    receiver.on_request = lambda: seen.append(
+        list(
+            Step.objects.filter(execution_id=execution.pk)
+            .order_by("seq")
+            .values_list("node_id", flat=True)
+        )
+    )
+    executions.run_queued(execution.pk)
+    assert seen == [["start", "a", "b"]]
+    recorded = Step.objects.filter(execution_id=execution.pk).order_by("seq")
+    assert list(recorded.values_list("node_id", flat=True)) == [
+        "start",
+        "a",
+        "b",
+        "call",
+        "c",
+        "end",
+    ]
+
+
+def test_a_long_pure_run_is_checkpointed_as_it_goes(
+    published_flow: Any, user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runtime import executions
+
+    monkeypatch.setattr(executions._StepObserver, "BATCH_S", 0.0)
+    published_flow(pure_flow())
+    execution = start(user, "pure")
+    with CaptureQueriesContext(connection) as queries:
+        executions.run_queued(execution.pk)
+    # every step but the last is its own checkpoint once the batch interval is zero
+    assert writes(queries).count("INSERT") == 10
