@@ -299,7 +299,7 @@ def _step_row(execution: Execution, event: engine.StepEvent) -> Step:
 
 class _StepObserver:
     """Collects the engine's step rows. In async mode it also checkpoints them in batches and
-    pushes each batch once committed.
+    pushes each batch once committed, as one channel message (its `outbox`).
 
     Steps of `pure` nodes are kept in memory and written, with the state after them, in one
     transaction: before (and after) any other node, every BATCH_S, and with the final status.
@@ -315,6 +315,7 @@ class _StepObserver:
         self.flow = flow
         self.live = live
         self.pending: list[Step] = []
+        self.outbox: list[dict[str, Any]] = []
         self.flush_at = time.monotonic() + self.BATCH_S
 
     def _pure(self, node_id: str | None) -> bool:
@@ -322,11 +323,12 @@ class _StepObserver:
         return node is None or node.node_type.pure
 
     def step_started(self, event: engine.StepEvent) -> None:
+        """A node that may take a while is shown running; a pure one is done in microseconds."""
         if self.live and not self._pure(event.node_id):
-            notify.publish(
-                self.execution.pk,
-                {"type": "execution.step", "seq": event.seq, "step": event.as_dict()},
+            self.outbox.append(
+                {"type": "execution.step", "seq": event.seq, "step": event.as_dict()}
             )
+            self.send()
 
     def step_finished(self, event: engine.StepEvent, state: engine.ExecutionState) -> None:
         self._record(event, state)
@@ -354,28 +356,31 @@ class _StepObserver:
                 event_seq=state.seq,
                 lease_expires_at=timezone.now() + timedelta(seconds=settings.SLUICE_LEASE_S),
             )
-        self.push(progress, state.next_node)
+        self.written(progress, state.next_node)
+        self.send()
 
-    def push(self, progress: int, current_node: str | None) -> None:
-        """The written steps, then where the run stands, as one message to the channel layer."""
+    def written(self, progress: int, current_node: str | None) -> None:
+        """The pending steps are committed: queue them, then where the run stands."""
         if not self.pending:
             return
-        seq = self.pending[-1].seq
-        messages = [
+        self.outbox.extend(
             {"type": "execution.step", "seq": step.seq, "step": step_document(step)}
             for step in self.pending
-        ]
-        messages.append(
+        )
+        self.outbox.append(
             {
                 "type": "execution.progress",
-                "seq": seq,
+                "seq": self.pending[-1].seq,
                 "progress": progress,
                 "current_node": current_node,
             }
         )
         self.pending = []
         self.flush_at = time.monotonic() + self.BATCH_S
-        notify.publish(self.execution.pk, *messages)
+
+    def send(self) -> None:
+        notify.publish(self.execution.pk, *self.outbox)
+        self.outbox = []
 
 
 def _deadline(execution: Execution) -> float | None:
@@ -475,20 +480,23 @@ def _finish(
     else:
         execution.refresh_from_db()
     if observer.live:
-        observer.push(execution.progress, state.next_node)
+        observer.written(execution.progress, state.next_node)
 
 
-def _after_run(execution: Execution) -> None:
+def _after_run(execution: Execution, earlier: list[dict[str, Any]] | None = None) -> None:
     """What follows a run's last write: a hand-off is enqueued, a wait arms its triggers, and
-    an end is announced."""
+    an end is announced; `earlier` events not yet pushed go first, in the same message."""
+    earlier = earlier or []
     if execution.status == Status.PENDING:
         transaction.on_commit(lambda: enqueue(execution.pk))
+        notify.publish(execution.pk, *earlier)
     elif execution.status == Status.WAITING:
         from runtime import processes
 
         processes.on_waiting(execution)
         notify.publish(
             execution.pk,
+            *earlier,
             {
                 "type": "execution.waiting",
                 "seq": execution.event_seq + 1,
@@ -496,10 +504,14 @@ def _after_run(execution: Execution) -> None:
             },
         )
     elif execution.is_final:
-        announce_finished(execution)
+        announce_finished(execution, earlier=earlier)
+    else:
+        notify.publish(execution.pk, *earlier)
 
 
-def announce_finished(execution: Execution, *, watched: bool = True) -> None:
+def announce_finished(
+    execution: Execution, *, earlier: list[dict[str, Any]] | None = None, watched: bool = True
+) -> None:
     """Tell the callback URL once the row is committed, and websocket subscribers unless
     nobody can be `watched` (a run stored only once finished: a socket opened later gets the
     snapshot, and a push cost the web process ~0.5 ms)."""
@@ -511,6 +523,7 @@ def announce_finished(execution: Execution, *, watched: bool = True) -> None:
         return
     notify.publish(
         execution.pk,
+        *(earlier or []),
         {
             "type": "execution.finished",
             "seq": execution.event_seq + 1,
@@ -607,15 +620,14 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
     flow = compiled_for(execution.version_id)
     state = engine.ExecutionState.from_json(execution.state)
     observer = _StepObserver(execution, flow, live=True)
-    notify.publish(
-        execution.pk,
+    observer.outbox.append(
         {
             "type": "execution.progress",
             "seq": state.seq,
             "progress": execution.progress,
             "current_node": state.next_node,
             "status": Status.RUNNING,
-        },
+        }
     )
     watch = _CancelWatch(execution.pk)
     with leases.held(execution.pk):
@@ -626,7 +638,7 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
             _context(execution, watch, _deadline(execution), sleep=watch.sleep),
         )
     _finish(execution, state, observer)
-    _after_run(execution)
+    _after_run(execution, observer.outbox)
     return execution
 
 

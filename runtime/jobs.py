@@ -27,16 +27,20 @@ def queue() -> Queue:
     return _queue
 
 
+# A finished job is kept this long rather than deleted: RQ's delete walks every registry, and
+# result_ttl=0 cost ~1 ms of Redis round trips per job (247 against 330 no-op jobs/s here).
+# The database holds the outcome; the job hash only lingers.
+RESULT_TTL_S = 10
+
+
 def enqueue_run(execution_id: uuid.UUID) -> None:
-    queue().enqueue(run_execution, str(execution_id), result_ttl=0)
+    queue().enqueue(run_execution, str(execution_id), result_ttl=RESULT_TTL_S)
 
 
 def run_execution(execution_id: str) -> None:
-    """Run (or resume) one execution. Claiming is a compare-and-set, so duplicates are no-ops."""
+    """Run (or resume) one execution. Claiming is a compare-and-set, so duplicates are no-ops.
+    Stale connections are dropped before each job (the worker may have idled for hours)."""
     from runtime.executions import run_queued
 
     close_old_connections()
-    try:
-        run_queued(execution_id)
-    finally:
-        close_old_connections()
+    run_queued(execution_id)
