@@ -83,6 +83,8 @@ def test_run_command_from_a_clean_clone(tmp_path: Path) -> None:
         password = re.search(r"Admin login: admin / (\S+)", output).group(1)
         children = _descendants(process.pid)
         assert len(children) >= 4, children
+        web = [c for c in children if "daphne" in " ".join(c.cmdline())]
+        assert len(web) == min(os.cpu_count() or 1, 4), web  # one per core, on one port
 
         with httpx.Client(base_url=base, timeout=20) as client:
             login_page = client.get("/admin/login/")

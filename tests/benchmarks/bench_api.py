@@ -90,7 +90,7 @@ class Options:
     warmup_seconds: float = 2.0
     drain_seconds: float = 30.0
     throughput_seconds: float = 45.0
-    web_procs: int = 1
+    web_procs: int = 0  # 0: as `serve` runs it, one per core (at most 4)
     server: str = "daphne"
     use_httpx: bool = False
     py_spy: str | None = None
@@ -108,7 +108,9 @@ def parse_options(argv: list[str] | None) -> Options:
     parser.add_argument("--load-rate", type=float, help="background async starts/s (200)")
     parser.add_argument("--load-seconds", type=float, help="how long the background load runs")
     parser.add_argument("--executions", type=int, help="executions per throughput phase (2000)")
-    parser.add_argument("--web-procs", type=int, default=1, help="web server processes (1)")
+    parser.add_argument(
+        "--web-procs", type=int, default=0, help="web processes (default: as serve, one per core)"
+    )
     parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne")
     parser.add_argument("--httpx", action="store_true", help="drive HTTP with httpx")
     parser.add_argument("--py-spy", metavar="DIR", help="write py-spy flame graphs here")
@@ -135,7 +137,7 @@ def parse_options(argv: list[str] | None) -> Options:
         options.executions = args.executions
     if args.budget is not None:
         options.budget = args.budget
-    options.web_procs = max(1, args.web_procs)
+    options.web_procs = args.web_procs if args.web_procs > 0 else min(os.cpu_count() or 1, 4)
     options.server = args.server
     options.use_httpx = args.httpx
     options.py_spy = args.py_spy
@@ -397,23 +399,12 @@ def start_web(procs: Processes, options: Options) -> tuple[int, list[socket.sock
             ],
         )
         return port, []
-    if options.web_procs == 1:
-        port = free_port()
-        command = [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-        procs.spawn("web", [*command, "designer.asgi:application"])
-        return port, []
-    # One listening socket per process on the same port (SO_REUSEPORT), so the kernel spreads
-    # connections; a single shared socket lets whichever daphne wakes first take them all.
-    listeners: list[socket.socket] = []
-    port = 0
-    for n in range(options.web_procs):
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        listener.bind(("127.0.0.1", port))
-        listener.listen(1024)
-        listener.setblocking(False)
-        port = int(listener.getsockname()[1])
-        listeners.append(listener)
+    # As `serve` does: one listening socket per process on the same port (SO_REUSEPORT).
+    from runtime.management.commands.serve import listen
+
+    port = free_port()
+    listeners = [listen("127.0.0.1", port) for _ in range(options.web_procs)]
+    for n, listener in enumerate(listeners):
         fd = listener.fileno()
         procs.spawn(
             f"web-{n + 1}",
