@@ -465,15 +465,21 @@ def _finish(
     execution: Execution,
     state: engine.ExecutionState,
     observer: _StepObserver,
+    from_status: str = Status.RUNNING,
     **extra: Any,
-) -> None:
+) -> bool:
     """Record the engine's outcome, with the steps not yet written, in one transaction and a
-    compare-and-set from running; then push those steps."""
+    compare-and-set from `from_status` (False when the status had moved on); then queue those
+    steps for the push. A run cancelled while running keeps its steps (they happened); a pure
+    run that lost its pending execution to a cancel (or to a duplicate job) leaves no trace,
+    as nothing it did reached outside."""
     fields = _outcome(execution, state, observer.flow) | extra
     with transaction.atomic():
-        if observer.pending:
+        if observer.pending and from_status == Status.RUNNING:
             Step.objects.bulk_create(observer.pending)
-        updated = Execution.objects.filter(pk=execution.pk, status=Status.RUNNING).update(**fields)
+        updated = Execution.objects.filter(pk=execution.pk, status=from_status).update(**fields)
+        if updated and observer.pending and from_status != Status.RUNNING:
+            Step.objects.bulk_create(observer.pending)
     if updated:
         for name, value in fields.items():
             setattr(execution, name, value)
@@ -481,6 +487,7 @@ def _finish(
         execution.refresh_from_db()
     if observer.live:
         observer.written(execution.progress, state.next_node)
+    return bool(updated)
 
 
 def _after_run(execution: Execution, earlier: list[dict[str, Any]] | None = None) -> None:
@@ -611,15 +618,37 @@ class _CancelWatch:
 
 
 def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
-    """Run an async execution on a worker, resuming from its last checkpoint."""
-    execution = Execution.objects.filter(pk=execution_id).first()
-    if execution is None or execution.status not in ACTIVE_STATUSES:
-        return execution
-    if not _claim(execution, (Status.PENDING,), lease_s=settings.SLUICE_LEASE_S):
+    """Run a pending async execution on a worker, resuming from its last checkpoint.
+
+    A flow of pure nodes first runs for up to one batch interval before anything is written:
+    if it ends within it, the execution goes from pending to its final status with its steps
+    in one transaction (a claim would be a second write for nothing to see). A longer run is
+    claimed and checkpointed like any other, from where that first batch left it."""
+    try:  # get(), not filter().first(): no ORDER BY to compile, ~150 us less per job
+        execution = Execution.objects.get(pk=execution_id)
+    except Execution.DoesNotExist:
+        return None
+    if execution.status != Status.PENDING:
         return execution
     flow = compiled_for(execution.version_id)
     state = engine.ExecutionState.from_json(execution.state)
-    observer = _StepObserver(execution, flow, live=True)
+    observer = _StepObserver(execution, flow, live=False)
+    watch = _CancelWatch(execution.pk)
+    deadline = _deadline(execution)
+    if flow.pure:
+        began = timezone.now()
+        batch_end = time.monotonic() + _StepObserver.BATCH_S
+        context = _context(execution, lambda: time.monotonic() >= batch_end, deadline)
+        state = engine.run(flow, state, observer, context)
+        if state.status != "paused":
+            execution.started_at = began
+            if _finish(execution, state, observer, Status.PENDING, started_at=began):
+                observer.written(execution.progress, state.next_node)
+                _after_run(execution, observer.outbox)
+            return execution
+    if not _claim(execution, (Status.PENDING,), lease_s=settings.SLUICE_LEASE_S):
+        return execution
+    observer.live = True
     observer.outbox.append(
         {
             "type": "execution.progress",
@@ -629,13 +658,9 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
             "status": Status.RUNNING,
         }
     )
-    watch = _CancelWatch(execution.pk)
     with leases.held(execution.pk):
         state = engine.run(
-            flow,
-            state,
-            observer,
-            _context(execution, watch, _deadline(execution), sleep=watch.sleep),
+            flow, state, observer, _context(execution, watch, deadline, sleep=watch.sleep)
         )
     _finish(execution, state, observer)
     _after_run(execution, observer.outbox)

@@ -108,13 +108,14 @@ def published_flow(user: Any) -> Callable[..., Any]:
 def run_worker() -> Callable[[], int]:
     """Drain the queue with a real RQ worker in burst mode against the real Redis."""
     import django_rq
-    from rq.worker import SimpleWorker
+
+    from runtime.worker import SluiceWorker
 
     def work() -> int:
         """Returns how many jobs were waiting."""
         queue = django_rq.get_queue("default")
         waiting = queue.count
-        worker = django_rq.get_worker("default", worker_class=SimpleWorker)
+        worker = django_rq.get_worker("default", worker_class=SluiceWorker)
         worker.work(burst=True, with_scheduler=True)
         return waiting
 
@@ -156,7 +157,7 @@ BURST_WORKER = [
     "default",
     "--burst",
     "--worker-class",
-    "rq.worker.SimpleWorker",
+    "runtime.worker.SluiceWorker",
 ]
 
 
@@ -232,7 +233,7 @@ class LiveServer:
                 "default",
                 "--with-scheduler",
                 "--worker-class",
-                "rq.worker.SimpleWorker",
+                "runtime.worker.SluiceWorker",
             ],
         )
         return self.processes[name]

@@ -44,7 +44,7 @@ def start(user: Any, key: str, sync: bool = False) -> Any:
     return run(request)[0]
 
 
-def test_an_async_pure_run_is_claimed_then_written_once(published_flow: Any, user: Any) -> None:
+def test_an_async_pure_run_is_written_once(published_flow: Any, user: Any) -> None:
     from runtime import executions
     from runtime.models import Execution
 
@@ -55,8 +55,33 @@ def test_an_async_pure_run_is_claimed_then_written_once(published_flow: Any, use
     done = Execution.objects.get(pk=execution.pk)
     assert done.status == "completed"
     assert list(done.steps.values_list("seq", flat=True)) == list(range(1, 11))
-    # the claim, then the ten steps and the final status together
-    assert writes(queries) == ["UPDATE", "INSERT", "UPDATE"]
+    # pending -> completed, and the ten steps, in one transaction: no claim in between
+    assert writes(queries) == ["UPDATE", "INSERT"]
+    assert done.started_at is not None and done.finished_at >= done.started_at
+
+
+def test_a_pure_run_cancelled_before_it_is_stored_leaves_no_steps(
+    published_flow: Any, user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cancel lands while the worker runs the steps in memory: it wins, and the steps
+    (which touched nothing outside) are not recorded for a cancelled execution."""
+    from runtime import engine, executions
+    from runtime.models import Execution
+
+    published_flow(pure_flow())
+    execution = start(user, "pure")
+    real_run = engine.run
+
+    def run_then_cancel(*args: Any, **kwargs: Any) -> Any:
+        state = real_run(*args, **kwargs)
+        executions.cancel(Execution.objects.get(pk=execution.pk))
+        return state
+
+    monkeypatch.setattr(engine, "run", run_then_cancel)
+    executions.run_queued(execution.pk)
+    done = Execution.objects.get(pk=execution.pk)
+    assert done.status == "cancelled"
+    assert done.steps.count() == 0
 
 
 def test_a_sync_pure_run_is_stored_once_finished(published_flow: Any, user: Any) -> None:

@@ -101,7 +101,7 @@ class Command(BaseCommand):
                 "rqworker",
                 "default",
                 "--worker-class",
-                "rq.worker.SimpleWorker",
+                "runtime.worker.SluiceWorker",
             ]
             if n == 0:
                 worker.append("--with-scheduler")
