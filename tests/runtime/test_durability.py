@@ -196,3 +196,74 @@ def test_starts_while_redis_is_down_all_complete(
         )
     finally:
         server.stop_all()
+
+
+def counting_loop(key: str, iterations: int) -> dict[str, Any]:
+    """start → init → (inc → check)* → end: pure nodes only, 2 x iterations + 3 steps."""
+    return {
+        "key": key,
+        "name": "Counting loop",
+        "kind": "micro",
+        "description": "",
+        "parameters": [],
+        "graph": {
+            "nodes": [
+                {"id": "start", "type": "start"},
+                {
+                    "id": "init",
+                    "type": "assign",
+                    "config": {"assignments": [{"variable": "i", "expression": "0"}]},
+                },
+                {
+                    "id": "inc",
+                    "type": "assign",
+                    "config": {"assignments": [{"variable": "i", "expression": "i + 1"}]},
+                },
+                {"id": "check", "type": "decision"},
+                {"id": "end", "type": "end", "config": {"output": {"i": "i"}}},
+            ],
+            "edges": [
+                {"id": "e1", "source": "start", "target": "init"},
+                {"id": "e2", "source": "init", "target": "inc"},
+                {"id": "e3", "source": "inc", "target": "check"},
+                {"id": "e4", "source": "check", "target": "end", "condition": f"i >= {iterations}"},
+                {"id": "e5", "source": "check", "target": "inc", "default": True},
+            ],
+        },
+    }
+
+
+def test_worker_killed_mid_batch_of_pure_steps_records_each_step_once(
+    own_redis: Any, published_flow: Any, user: Any
+) -> None:
+    """Pure steps are written in batches; a kill loses the unwritten batch, and the resumed
+    run redoes exactly those steps: the audit has every step once, in order, no gap."""
+    from runtime import executions
+    from runtime.models import Execution, Step
+    from runtime.reconciler import reconcile_once
+
+    iterations = 15_000
+    published_flow(counting_loop("long-loop", iterations))
+    execution, _ = executions.create_execution(
+        executions.StartRequest(flow_key="long-loop", input={}, user=user)
+    )
+    env = {**fault_env(own_redis.url), "MAX_STEPS": "100000"}
+    server = LiveServer(env)
+    try:
+        first = server.start_worker("worker-1")
+        wait_for(lambda: Step.objects.filter(execution=execution).count() > 2000, interval=0.02)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+        written = Step.objects.filter(execution=execution).count()
+        assert written < 2 * iterations + 3, "the run finished before the kill"
+        server.processes.pop("worker-1")
+        time.sleep(1.2)  # the lease runs out
+        assert reconcile_once()["expired"] == 1
+        server.start_worker("worker-2")
+        wait_for(lambda: status_of(str(execution.pk)) == "completed", timeout=60)
+    finally:
+        server.stop_all()
+    done = Execution.objects.get(pk=execution.pk)
+    assert done.output == {"i": iterations}
+    seqs = list(Step.objects.filter(execution=done).order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, 2 * iterations + 4))
