@@ -24,7 +24,8 @@ included; a watchdog (`--budget`) ends a run that overstays and prints what it m
 
 Flags: `--quick` (smaller counts), `--concurrency N`, `--requests N`, `--async-samples N`,
 `--load-rate N`, `--load-seconds S`, `--executions N`, `--web-procs N` (daphne processes, each
-on its own SO_REUSEPORT socket), `--server daphne|uvicorn` (uvicorn must be installed),
+on its own SO_REUSEPORT socket; by default one per core, as `serve` runs them),
+`--server daphne|uvicorn` (uvicorn must be installed),
 `--httpx` (drive HTTP with httpx instead of the built-in minimal keep-alive client, to see the
 load generator's own cost), `--py-spy DIR` (flame graphs of web and workers; needs py-spy),
 `--settings MODULE` (the children's DJANGO_SETTINGS_MODULE, for trying a change), `--keep`
