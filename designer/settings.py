@@ -93,8 +93,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # writes, IMMEDIATE transactions avoid upgrade deadlocks, the timeout queues writers.
     # Connections are kept like PostgreSQL's (CONN_MAX_AGE above): a new one per job or request
     # paid the PRAGMAs, and closing the file's last one checkpoints the WAL (1-10 ms each).
+    # The WAL is checkpointed by the reconciler loop every second (runtime/maintenance.py);
+    # a connection does it itself only past 10,000 pages, as a backstop.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }

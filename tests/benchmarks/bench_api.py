@@ -1050,6 +1050,9 @@ def run(options: Options) -> int:
             port, listeners = start_web(procs, options)
             start_worker(procs, 1)
             start_worker(procs, 2)
+            procs.spawn(
+                "reconciler", [sys.executable, str(ROOT / "manage.py"), "reconcile", "--loop"]
+            )
             wait_for_http(procs, port)
             wait_for_workers(procs, 2)
             if options.py_spy:
