@@ -90,7 +90,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, workers) share the file: WAL lets readers go on while one
-    # writes, IMMEDIATE transactions avoid upgrade deadlocks, the timeout queues writers.
+    # writes, IMMEDIATE transactions avoid upgrade deadlocks, and designer.sqlite queues the
+    # writers in order (SQLite's own busy handler sleeps up to 100 ms between tries).
+    DATABASES["default"]["ENGINE"] = "designer.sqlite"
     # Connections are kept like PostgreSQL's (CONN_MAX_AGE above): a new one per job or request
     # paid the PRAGMAs, and closing the file's last one checkpoints the WAL (1-10 ms each).
     # The WAL is checkpointed by the reconciler loop every second (runtime/maintenance.py);

@@ -166,7 +166,7 @@ def database_url_for_children() -> str:
     from django.db import connection
 
     s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
     user = s.get("USER") or ""
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
