@@ -73,7 +73,15 @@ class Execution(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["flow_key", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["flow_key", "status", "-created_at"]),
+            # the webhook sweep looks only at recently finished executions with a callback
+            models.Index(
+                fields=["finished_at"],
+                condition=~models.Q(callback_url=""),
+                name="execution_callback_finished",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["created_by", "flow_key", "idempotency_key"],

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from runtime import webhooks
 from runtime.executions import announce_finished, enqueue
 from runtime.models import Execution, Mode, Status
 from runtime.timers import sweep as process_sweep
@@ -77,6 +78,17 @@ def reconcile_once(pending_grace_s: float = PENDING_GRACE_S) -> dict[str, int]:
         enqueue(pk)
         requeued += 1
     process_sweep(now)
-    if resumed or requeued:
-        log.info("reconciler: %s leases expired, %s executions re-enqueued", resumed, requeued)
-    return {"expired": resumed, "requeued": requeued, "timed_out": timed_out}
+    webhooks_owed = webhooks.sweep(now)
+    if resumed or requeued or webhooks_owed:
+        log.info(
+            "reconciler: %s leases expired, %s executions re-enqueued, %s webhooks rescheduled",
+            resumed,
+            requeued,
+            webhooks_owed,
+        )
+    return {
+        "expired": resumed,
+        "requeued": requeued,
+        "timed_out": timed_out,
+        "webhooks": webhooks_owed,
+    }
