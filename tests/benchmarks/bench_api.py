@@ -5,9 +5,9 @@ Run with `.venv/bin/python tests/benchmarks/bench_api.py` (about 2-3 minutes; `-
 under one). It sets everything up itself in a temporary directory: a fresh SQLite database (or,
 when DATABASE_URL names a PostgreSQL server, a scratch database on it that is dropped at the
 end), an embedded valkey unless REDIS_URL is set, a user with a bearer token and a session, and
-a published 10-node microflow (start, 4 x assign + decision, end). It then starts daphne and
-SluiceWorkers (RQ SimpleWorkers) as subprocesses the way `manage.py serve` does and measures,
-on that one server:
+a published 10-node microflow (start, 4 x assign + decision, end). It then starts daphne (one
+per core), two SluiceWorkers (RQ SimpleWorkers) and the reconciler loop as subprocesses, the
+way `manage.py serve` does, and measures, on that one server:
 
 - `GET /api/bare/` (no auth, no ORM: Django's own floor) against
   `POST /api/flows/<key>/executions?sync=true` (bearer auth, insert, 10 steps, final write), one
