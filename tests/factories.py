@@ -39,3 +39,38 @@ def linear_flow(
         "parameters": parameters or [],
         "graph": {"nodes": chain, "edges": edges},
     }
+
+
+def counting_loop(key: str, iterations: int) -> dict[str, Any]:
+    """start → init → (inc → check)* → end, pure nodes only: 2 x iterations + 3 steps."""
+    return {
+        "key": key,
+        "name": key.replace("-", " ").title(),
+        "kind": "micro",
+        "description": "",
+        "parameters": [],
+        "graph": {
+            "nodes": [
+                {"id": "start", "type": "start"},
+                {
+                    "id": "init",
+                    "type": "assign",
+                    "config": {"assignments": [{"variable": "i", "expression": "0"}]},
+                },
+                {
+                    "id": "inc",
+                    "type": "assign",
+                    "config": {"assignments": [{"variable": "i", "expression": "i + 1"}]},
+                },
+                {"id": "check", "type": "decision"},
+                {"id": "end", "type": "end", "config": {"output": {"i": "i"}}},
+            ],
+            "edges": [
+                {"id": "e1", "source": "start", "target": "init"},
+                {"id": "e2", "source": "init", "target": "inc"},
+                {"id": "e3", "source": "inc", "target": "check"},
+                {"id": "e4", "source": "check", "target": "end", "condition": f"i >= {iterations}"},
+                {"id": "e5", "source": "check", "target": "inc", "default": True},
+            ],
+        },
+    }

@@ -16,48 +16,15 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from runtime import engine
+from tests.factories import counting_loop
 
 ITERATIONS = 1_000
 REPEATS = 20
 
 
 def loop_document(iterations: int = ITERATIONS) -> dict[str, Any]:
-    """start → init → (inc → check)* → done: two node steps per iteration."""
-    return {
-        "key": "bench-loop",
-        "name": "Benchmark loop",
-        "kind": "micro",
-        "parameters": [],
-        "graph": {
-            "nodes": [
-                {"id": "start", "type": "start"},
-                {
-                    "id": "init",
-                    "type": "assign",
-                    "config": {"assignments": [{"variable": "i", "expression": "0"}]},
-                },
-                {
-                    "id": "inc",
-                    "type": "assign",
-                    "config": {"assignments": [{"variable": "i", "expression": "i + 1"}]},
-                },
-                {"id": "check", "type": "decision"},
-                {"id": "done", "type": "end", "config": {"output": {"i": "i"}}},
-            ],
-            "edges": [
-                {"id": "e1", "source": "start", "target": "init"},
-                {"id": "e2", "source": "init", "target": "inc"},
-                {"id": "e3", "source": "inc", "target": "check"},
-                {
-                    "id": "e4",
-                    "source": "check",
-                    "target": "done",
-                    "condition": f"i >= {iterations}",
-                },
-                {"id": "e5", "source": "check", "target": "inc", "default": True},
-            ],
-        },
-    }
+    """start → init → (inc → check)* → end: two node steps per iteration."""
+    return counting_loop("bench-loop", iterations)
 
 
 def plain_python(iterations: int = ITERATIONS) -> int:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import LiveServer, _child_env
-from tests.factories import linear_flow
+from tests.factories import counting_loop, linear_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -196,41 +196,6 @@ def test_starts_while_redis_is_down_all_complete(
         )
     finally:
         server.stop_all()
-
-
-def counting_loop(key: str, iterations: int) -> dict[str, Any]:
-    """start → init → (inc → check)* → end: pure nodes only, 2 x iterations + 3 steps."""
-    return {
-        "key": key,
-        "name": "Counting loop",
-        "kind": "micro",
-        "description": "",
-        "parameters": [],
-        "graph": {
-            "nodes": [
-                {"id": "start", "type": "start"},
-                {
-                    "id": "init",
-                    "type": "assign",
-                    "config": {"assignments": [{"variable": "i", "expression": "0"}]},
-                },
-                {
-                    "id": "inc",
-                    "type": "assign",
-                    "config": {"assignments": [{"variable": "i", "expression": "i + 1"}]},
-                },
-                {"id": "check", "type": "decision"},
-                {"id": "end", "type": "end", "config": {"output": {"i": "i"}}},
-            ],
-            "edges": [
-                {"id": "e1", "source": "start", "target": "init"},
-                {"id": "e2", "source": "init", "target": "inc"},
-                {"id": "e3", "source": "inc", "target": "check"},
-                {"id": "e4", "source": "check", "target": "end", "condition": f"i >= {iterations}"},
-                {"id": "e5", "source": "check", "target": "inc", "default": True},
-            ],
-        },
-    }
 
 
 def test_worker_killed_mid_batch_of_pure_steps_records_each_step_once(
