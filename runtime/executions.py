@@ -97,9 +97,7 @@ def _pick_version(flow_key: str, number: int | None) -> FlowVersion:
         row = cursor.fetchone()
     if row is not None:
         flow = Flow.from_db(connection.alias, list(_FLOW_FIELDS), row[2:])
-        version = FlowVersion.from_db(
-            connection.alias, ["id", "number", "flow_id"], row[:2] + row[2:3]
-        )
+        version = FlowVersion.from_db(connection.alias, ["id", "number", "flow_id"], row[:3])
         version.flow = flow
         return version
     if not Flow.objects.filter(key=flow_key).exists():
@@ -125,9 +123,9 @@ def _replay(request: StartRequest, digest: str) -> Execution | None:
 
 
 def create_execution(request: StartRequest) -> tuple[Execution, bool]:
-    """Validate the input and store the execution: async ones as pending, enqueued on commit;
-    sync ones as running, for the caller to `run_inline` at once. Returns (execution, created):
-    a repeated Idempotency-Key gives the first one."""
+    """Validate the input and store the execution: async ones as pending, enqueued on commit
+    (sync ones go through `start_sync`). Returns (execution, created): a repeated
+    Idempotency-Key gives the first one."""
     return _once(request, lambda digest: _insert(*_prepare(request, digest)[:2]))
 
 
@@ -649,12 +647,12 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
     if not _claim(execution, (Status.PENDING,), lease_s=settings.SLUICE_LEASE_S):
         return execution
     observer.live = True
-    observer.outbox.append(
+    observer.outbox.append(  # where the committed state stands: steps run above follow it
         {
             "type": "execution.progress",
-            "seq": state.seq,
+            "seq": execution.event_seq,
             "progress": execution.progress,
-            "current_node": state.next_node,
+            "current_node": execution.current_node or None,
             "status": Status.RUNNING,
         }
     )
