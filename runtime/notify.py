@@ -32,6 +32,7 @@ from channels.layers import get_channel_layer
 log = logging.getLogger("sluice.notify")
 
 MAX_QUEUED = 10_000
+EVENTS_PER_MESSAGE = 200  # a long pure loop's batch can hold thousands of steps
 LINGER_S = 0.001
 
 
@@ -43,14 +44,15 @@ Batch = list[tuple[str, list[dict[str, Any]]]]
 
 
 def _merged(batch: Batch) -> Batch:
-    """Consecutive events for one execution travel as one channel message: a group_send is
-    2-4 Redis round trips, whatever it carries."""
+    """Consecutive events for one execution travel as one channel message (a group_send is
+    2-4 Redis round trips, whatever it carries), of at most EVENTS_PER_MESSAGE events."""
     merged: Batch = []
     for group, messages in batch:
-        if merged and merged[-1][0] == group:
-            merged[-1][1].extend(messages)
-        else:
-            merged.append((group, list(messages)))
+        for event in messages:
+            if merged and merged[-1][0] == group and len(merged[-1][1]) < EVENTS_PER_MESSAGE:
+                merged[-1][1].append(event)
+            else:
+                merged.append((group, [event]))
     return merged
 
 
