@@ -84,7 +84,7 @@ def _visible(user: Any, execution_id: str) -> Execution:
         uuid.UUID(execution_id)
     except ValueError:
         raise ApiError(404, "not_found", f"no execution {execution_id}") from None
-    execution = Execution.objects.filter(pk=execution_id).first()
+    execution = Execution.objects.find(execution_id)
     if execution is None or not can_see(user, execution):
         raise ApiError(404, "not_found", f"no execution {execution_id}")
     return execution

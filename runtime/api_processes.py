@@ -52,7 +52,7 @@ def _execution_id(value: str) -> str:
 def _fire_manual(
     user: AbstractBaseUser, execution_id: str, name: str, data: dict[str, Any], sync: bool
 ) -> Execution:
-    execution = Execution.objects.filter(pk=execution_id).first()
+    execution = Execution.objects.find(execution_id)
     if execution is None:
         raise ApiError(404, "not_found", f"no execution {execution_id}")
     open_wait = processes.current_wait(execution)

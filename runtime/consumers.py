@@ -16,7 +16,7 @@ from runtime.notify import group_name
 
 def _snapshot(user: Any, execution_id: uuid.UUID) -> dict[str, Any] | None:
     """The execution and its steps so far; None when it is missing or not this user's."""
-    execution = Execution.objects.filter(pk=execution_id).first()
+    execution = Execution.objects.find(execution_id)
     if execution is None or not can_see(user, execution):
         return None
     return {

@@ -622,11 +622,8 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
     if it ends within it, the execution goes from pending to its final status with its steps
     in one transaction (a claim would be a second write for nothing to see). A longer run is
     claimed and checkpointed like any other, from where that first batch left it."""
-    try:  # get(), not filter().first(): no ORDER BY to compile, ~150 us less per job
-        execution = Execution.objects.get(pk=execution_id)
-    except Execution.DoesNotExist:
-        return None
-    if execution.status != Status.PENDING:
+    execution = Execution.objects.find(execution_id)
+    if execution is None or execution.status != Status.PENDING:
         return execution
     flow = compiled_for(execution.version_id)
     state = engine.ExecutionState.from_json(execution.state)
