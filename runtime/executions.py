@@ -567,7 +567,7 @@ def run_inline(
     execution: Execution, *, timeout_s: float | None = None, hand_off: bool = True
 ) -> Execution:
     """Run in this thread (sync mode): a pending execution is claimed first, one that
-    `create_execution` stored as running for this caller runs at once. Past `timeout_s` the run
+    `start_sync` stored as running for this caller runs at once. Past `timeout_s` the run
     pauses at the next node boundary and, with `hand_off`, is enqueued for a worker: the caller
     then answers 202."""
     if execution.status != Status.RUNNING and not _claim(
@@ -628,7 +628,6 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
     flow = compiled_for(execution.version_id)
     state = engine.ExecutionState.from_json(execution.state)
     observer = _StepObserver(execution, flow, live=False)
-    watch = _CancelWatch(execution.pk)
     deadline = _deadline(execution)
     if flow.pure:
         began = timezone.now()
@@ -653,6 +652,7 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
             "status": Status.RUNNING,
         }
     )
+    watch = _CancelWatch(execution.pk)
     with leases.held(execution.pk):
         state = engine.run(
             flow, state, observer, _context(execution, watch, deadline, sleep=watch.sleep)

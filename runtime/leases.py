@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -42,8 +43,8 @@ class _Keeper:
 
     def _run(self) -> None:
         interval = settings.SLUICE_LEASE_S / 3
-        stopped = threading.Event()
-        while not stopped.wait(interval):
+        while True:
+            time.sleep(interval)
             with self.lock:
                 ids = list(self.held)
             if not ids:

@@ -78,7 +78,7 @@ def sweep(now: datetime, grace_s: float = SWEEP_GRACE_S) -> int:
         if attempts >= MAX_ATTEMPTS:
             continue
         due = (last_at + timedelta(seconds=backoff_s(attempts))) if attempts else finished_at
-        if due is not None and due < now - timedelta(seconds=grace_s):
+        if due < now - timedelta(seconds=grace_s):
             schedule(pk, attempts + 1)
             scheduled += 1
     return scheduled

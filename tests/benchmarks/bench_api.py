@@ -141,7 +141,7 @@ def parse_options(argv: list[str] | None) -> Options:
         options.executions = args.executions
     if args.budget is not None:
         options.budget = args.budget
-    options.web_procs = args.web_procs if args.web_procs > 0 else min(os.cpu_count() or 1, 4)
+    options.web_procs = max(0, args.web_procs)
     options.server = args.server
     options.use_httpx = args.httpx
     options.py_spy = args.py_spy
@@ -381,6 +381,9 @@ def free_port() -> int:
 
 def start_web(procs: Processes, options: Options) -> tuple[int, list[socket.socket]]:
     """daphne as `serve` runs it (or uvicorn); several daphne processes get a socket each."""
+    from runtime.management.commands.serve import default_web_processes, listen
+
+    options.web_procs = options.web_procs or default_web_processes()
     python = sys.executable
     if options.server == "uvicorn":
         port = free_port()
@@ -404,8 +407,6 @@ def start_web(procs: Processes, options: Options) -> tuple[int, list[socket.sock
         )
         return port, []
     # As `serve` does: one listening socket per process on the same port (SO_REUSEPORT).
-    from runtime.management.commands.serve import listen
-
     port = free_port()
     listeners = [listen("127.0.0.1", port) for _ in range(options.web_procs)]
     for n, listener in enumerate(listeners):

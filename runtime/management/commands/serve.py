@@ -31,6 +31,11 @@ from runtime.redis_server import EmbeddedRedis, die_with_parent, free_port
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
+def default_web_processes() -> int:
+    """WEB_PROCESSES, else one per core, at most 4."""
+    return int(os.environ.get("WEB_PROCESSES") or min(os.cpu_count() or 1, 4))
+
+
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket on (host, port) that other processes may also bind (SO_REUSEPORT)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -58,7 +63,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--web-processes",
             type=int,
-            default=int(os.environ.get("WEB_PROCESSES") or min(os.cpu_count() or 1, 4)),
+            default=default_web_processes(),
             help="daphne processes sharing the port (default: one per core, at most 4)",
         )
         parser.add_argument("--no-demo", action="store_true", help="skip the demo flows")
