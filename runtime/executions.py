@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from designer.models import Flow, FlowVersion
-from runtime import engine, leases, notify
+from runtime import engine, inserts, leases, notify
 from runtime.documents import execution_document, step_document
 from runtime.errors import ServiceError
 from runtime.models import ACTIVE_STATUSES, Execution, Mode, Status, Step
@@ -241,9 +241,8 @@ def _insert(execution: Execution, flow: Flow, steps: list[Step] | None = None) -
     committed."""
     with transaction.atomic():
         _check_business_key(flow, execution.business_key)
-        execution.save(force_insert=True)
-        if steps:
-            Step.objects.bulk_create(steps)
+        inserts.insert([execution])
+        inserts.insert(steps or [])
         if execution.status == Status.PENDING:
             transaction.on_commit(lambda: enqueue(execution.id))
     return execution
@@ -346,7 +345,7 @@ class _StepObserver:
         """Write the pending steps and the state after them, then push them."""
         progress = self.flow.progress(state)
         with transaction.atomic():
-            Step.objects.bulk_create(self.pending)
+            inserts.insert(self.pending)
             Execution.objects.filter(pk=self.execution.pk, status=Status.RUNNING).update(
                 state=state.to_json(),
                 progress=progress,
@@ -473,11 +472,11 @@ def _finish(
     as nothing it did reached outside."""
     fields = _outcome(execution, state, observer.flow) | extra
     with transaction.atomic():
-        if observer.pending and from_status == Status.RUNNING:
-            Step.objects.bulk_create(observer.pending)
+        if from_status == Status.RUNNING:
+            inserts.insert(observer.pending)
         updated = Execution.objects.filter(pk=execution.pk, status=from_status).update(**fields)
-        if updated and observer.pending and from_status != Status.RUNNING:
-            Step.objects.bulk_create(observer.pending)
+        if updated and from_status != Status.RUNNING:
+            inserts.insert(observer.pending)
     if updated:
         for name, value in fields.items():
             setattr(execution, name, value)
