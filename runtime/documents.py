@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from runtime.models import Execution, Step
+from runtime.step_rows import StepRow
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -38,7 +39,7 @@ def execution_document(execution: Execution) -> dict[str, Any]:
     }
 
 
-def step_document(step: Step) -> dict[str, Any]:
+def step_document(step: Step | StepRow) -> dict[str, Any]:
     return {
         "seq": step.seq,
         "execution_attempt": step.execution_attempt,

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +27,7 @@ from runtime import engine, inserts, leases, notify
 from runtime.documents import execution_document, step_document
 from runtime.errors import ServiceError
 from runtime.models import ACTIVE_STATUSES, Execution, Mode, Status, Step
+from runtime.step_rows import StepRow, step_row
 
 log = logging.getLogger("sluice.executions")
 
@@ -236,13 +237,13 @@ def _prepare(request: StartRequest, digest: str) -> tuple[Execution, Flow, engin
     return execution, flow, compiled
 
 
-def _insert(execution: Execution, flow: Flow, steps: list[Step] | None = None) -> Execution:
+def _insert(execution: Execution, flow: Flow, steps: list[StepRow] | None = None) -> Execution:
     """Store the execution (and its steps) in one transaction; a pending one is enqueued once
     committed."""
     with transaction.atomic():
         _check_business_key(flow, execution.business_key)
-        inserts.insert([execution])
-        inserts.insert(steps or [])
+        inserts.insert(Execution, [execution])
+        inserts.insert(Step, steps or [])
         if execution.status == Status.PENDING:
             transaction.on_commit(lambda: enqueue(execution.id))
     return execution
@@ -275,25 +276,6 @@ def _claim(execution: Execution, from_statuses: tuple[str, ...], lease_s: float)
     return bool(claimed)
 
 
-def _step_row(execution: Execution, event: engine.StepEvent) -> Step:
-    return Step(
-        execution_id=execution.pk,
-        seq=event.seq,
-        execution_attempt=execution.attempt,
-        node_id=event.node_id,
-        node_type=event.node_type,
-        attempt=event.attempt,
-        status=event.status,
-        input=event.input,
-        output=event.output,
-        error=event.error,
-        logs=event.logs,
-        edge_id=event.edge_id or "",
-        started_at=datetime.fromtimestamp(event.started_at, tz=UTC),
-        duration_ms=event.duration_ms,
-    )
-
-
 class _StepObserver:
     """Collects the engine's step rows. In async mode it also checkpoints them in batches and
     pushes each batch once committed, as one channel message (its `outbox`).
@@ -311,7 +293,7 @@ class _StepObserver:
         self.execution = execution
         self.flow = flow
         self.live = live
-        self.pending: list[Step] = []
+        self.pending: list[StepRow] = []
         self.outbox: list[dict[str, Any]] = []
         self.flush_at = time.monotonic() + self.BATCH_S
 
@@ -334,7 +316,7 @@ class _StepObserver:
         self._record(event, state)
 
     def _record(self, event: engine.StepEvent, state: engine.ExecutionState) -> None:
-        self.pending.append(_step_row(self.execution, event))
+        self.pending.append(step_row(self.execution.pk, self.execution.attempt, event))
         if not self.live or state.status != "running":
             return
         due = time.monotonic() >= self.flush_at
@@ -345,7 +327,7 @@ class _StepObserver:
         """Write the pending steps and the state after them, then push them."""
         progress = self.flow.progress(state)
         with transaction.atomic():
-            inserts.insert(self.pending)
+            inserts.insert(Step, self.pending)
             Execution.objects.filter(pk=self.execution.pk, status=Status.RUNNING).update(
                 state=state.to_json(),
                 progress=progress,
@@ -473,10 +455,10 @@ def _finish(
     fields = _outcome(execution, state, observer.flow) | extra
     with transaction.atomic():
         if from_status == Status.RUNNING:
-            inserts.insert(observer.pending)
+            inserts.insert(Step, observer.pending)
         updated = Execution.objects.filter(pk=execution.pk, status=from_status).update(**fields)
         if updated and from_status != Status.RUNNING:
-            inserts.insert(observer.pending)
+            inserts.insert(Step, observer.pending)
     if updated:
         for name, value in fields.items():
             setattr(execution, name, value)

@@ -74,12 +74,12 @@ def _plan(model: type[models.Model], connection: BaseDatabaseWrapper) -> tuple[s
     return plan
 
 
-def insert(objs: Sequence[models.Model]) -> None:
-    """INSERT these new instances of one model (auto-increment ids are left to the database
-    and not read back). Runs in the caller's transaction."""
+def insert(model: type[models.Model], objs: Sequence[Any]) -> None:
+    """INSERT rows of `model`: new instances, or any objects with its fields' attribute names
+    (auto-increment ids are left to the database and not read back). Runs in the caller's
+    transaction."""
     if not objs:
         return
-    model = type(objs[0])
     connection = connections[router.db_for_write(model)]
     sql, columns = _plan(model, connection)
     rows = []
@@ -95,5 +95,6 @@ def insert(objs: Sequence[models.Model]) -> None:
         else:
             cursor.executemany(sql, rows)
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        if isinstance(obj, models.Model):
+            obj._state.adding = False
+            obj._state.db = connection.alias
