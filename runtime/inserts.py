@@ -9,7 +9,9 @@ signals are sent: nothing in Sluice listens to these models' saves.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, models, router
@@ -26,8 +28,18 @@ _AS_IS = (
     models.TextField,
 )
 
-Column = tuple[models.Field, Convert, bool]  # field, conversion, filled by `pre_save`
-_plans: dict[tuple[type[models.Model], str], tuple[str, list[Column]]] = {}
+
+@dataclass(frozen=True)
+class _Plan:
+    """A model's INSERT for one database: the statement, and how to read and convert a row."""
+
+    sql: str
+    values: Callable[[Any], tuple[Any, ...]]  # every column's attribute, in order
+    converts: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, conversion) where needed
+    auto: tuple[models.Field, ...]  # auto_now(_add) fields, set by their `pre_save`
+
+
+_plans: dict[tuple[type[models.Model], str], _Plan] = {}
 
 
 def _converter(field: models.Field, connection: BaseDatabaseWrapper) -> Convert:
@@ -48,8 +60,8 @@ def _converter(field: models.Field, connection: BaseDatabaseWrapper) -> Convert:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def _plan(model: type[models.Model], connection: BaseDatabaseWrapper) -> tuple[str, list[Column]]:
-    """The statement and the per-column conversions, built once per model and database."""
+def _plan(model: type[models.Model], connection: BaseDatabaseWrapper) -> _Plan:
+    """Built once per model and database."""
     key = (model, connection.alias)
     plan = _plans.get(key)
     if plan is None:
@@ -61,16 +73,17 @@ def _plan(model: type[models.Model], connection: BaseDatabaseWrapper) -> tuple[s
         quote = connection.ops.quote_name
         names = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
-        columns = [
-            (
-                f,
-                _converter(f, connection),
-                getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False),
-            )
-            for f in fields
-        ]
-        plan = _plans[key] = (sql, columns)
+        converts = ((i, _converter(f, connection)) for i, f in enumerate(fields))
+        plan = _plans[key] = _Plan(
+            sql=f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",
+            values=operator.attrgetter(*(f.attname for f in fields)),
+            converts=tuple((i, c) for i, c in converts if c is not None),
+            auto=tuple(
+                f
+                for f in fields
+                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            ),
+        )
     return plan
 
 
@@ -81,19 +94,21 @@ def insert(model: type[models.Model], objs: Sequence[Any]) -> None:
     if not objs:
         return
     connection = connections[router.db_for_write(model)]
-    sql, columns = _plan(model, connection)
+    plan = _plan(model, connection)
     rows = []
     for obj in objs:
-        row = []
-        for field, convert, auto in columns:
-            value = field.pre_save(obj, add=True) if auto else getattr(obj, field.attname)
-            row.append(value if convert is None or value is None else convert(value))
+        for field in plan.auto:
+            field.pre_save(obj, add=True)
+        row = list(plan.values(obj))
+        for i, convert in plan.converts:
+            if row[i] is not None:
+                row[i] = convert(row[i])
         rows.append(row)
     with connection.cursor() as cursor:
         if len(rows) == 1:
-            cursor.execute(sql, rows[0])
+            cursor.execute(plan.sql, rows[0])
         else:
-            cursor.executemany(sql, rows)
+            cursor.executemany(plan.sql, rows)
     for obj in objs:
         if isinstance(obj, models.Model):
             obj._state.adding = False
