@@ -1,5 +1,6 @@
 """designer.sqlite: write transactions wait their turn at a lock instead of in SQLite's busy
-handler, across threads and processes, and the turn is always given back."""
+handler, across threads and processes, and the turn is always given back; its cursor rewrites
+placeholders as Django's does."""
 
 from __future__ import annotations
 
@@ -102,3 +103,20 @@ def test_another_process_holding_the_turn_is_waited_for_not_failed(settings: Any
     assert holder.wait(10) == 0
     assert waited > 0.5
     assert set(Group.objects.values_list("name", flat=True)) >= {"holder", "waiter"}
+
+
+def test_placeholders_are_rewritten_once_per_statement_and_literal_percents_kept() -> None:
+    from designer.sqlite.base import _qmark
+
+    query = "SELECT '100%%', %s, %s"
+    before = _qmark.cache_info()
+    for n in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute(query, [n, "x"])
+            assert cursor.fetchone() == ("100%", n, "x")
+    after = _qmark.cache_info()
+    assert after.misses - before.misses <= 1
+    assert after.hits - before.hits >= 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %(a)s + %(b)s", {"a": 2, "b": 3})  # pyformat still works
+        assert cursor.fetchone() == (5,)
