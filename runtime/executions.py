@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from designer.models import Flow, FlowVersion
-from runtime import engine, inserts, leases, notify
+from runtime import engine, inserts, leases, notify, updates
 from runtime.documents import execution_document, step_document
 from runtime.errors import ServiceError
 from runtime.models import ACTIVE_STATUSES, Execution, Mode, Status, Step
@@ -269,7 +269,9 @@ def _claim(execution: Execution, from_statuses: tuple[str, ...], lease_s: float)
     }
     if execution.started_at is None:
         fields["started_at"] = now
-    claimed = Execution.objects.filter(pk=execution.pk, status__in=from_statuses).update(**fields)
+    claimed = updates.compare_and_set(
+        Execution, execution.pk, fields, guard="status", expected=from_statuses
+    )
     if claimed:
         for name, value in fields.items():
             setattr(execution, name, value)
@@ -328,12 +330,18 @@ class _StepObserver:
         progress = self.flow.progress(state)
         with transaction.atomic():
             inserts.insert(Step, self.pending)
-            Execution.objects.filter(pk=self.execution.pk, status=Status.RUNNING).update(
-                state=state.to_json(),
-                progress=progress,
-                current_node=state.next_node or "",
-                event_seq=state.seq,
-                lease_expires_at=timezone.now() + timedelta(seconds=settings.SLUICE_LEASE_S),
+            updates.compare_and_set(
+                Execution,
+                self.execution.pk,
+                {
+                    "state": state.to_json(),
+                    "progress": progress,
+                    "current_node": state.next_node or "",
+                    "event_seq": state.seq,
+                    "lease_expires_at": timezone.now() + timedelta(seconds=settings.SLUICE_LEASE_S),
+                },
+                guard="status",
+                expected=(Status.RUNNING,),
             )
         self.written(progress, state.next_node)
         self.send()
@@ -456,7 +464,9 @@ def _finish(
     with transaction.atomic():
         if from_status == Status.RUNNING:
             inserts.insert(Step, observer.pending)
-        updated = Execution.objects.filter(pk=execution.pk, status=from_status).update(**fields)
+        updated = updates.compare_and_set(
+            Execution, execution.pk, fields, guard="status", expected=(from_status,)
+        )
         if updated and from_status != Status.RUNNING:
             inserts.insert(Step, observer.pending)
     if updated:

@@ -42,7 +42,7 @@ class _Plan:
 _plans: dict[tuple[type[models.Model], str], _Plan] = {}
 
 
-def _converter(field: models.Field, connection: BaseDatabaseWrapper) -> Convert:
+def converter(field: models.Field, connection: BaseDatabaseWrapper) -> Convert:
     """What turns a field's Python value into the backend's parameter."""
     ops = connection.ops
     if isinstance(field, models.JSONField):
@@ -73,7 +73,7 @@ def _plan(model: type[models.Model], connection: BaseDatabaseWrapper) -> _Plan:
         quote = connection.ops.quote_name
         names = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        converts = ((i, _converter(f, connection)) for i, f in enumerate(fields))
+        converts = ((i, converter(f, connection)) for i, f in enumerate(fields))
         plan = _plans[key] = _Plan(
             sql=f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",
             values=operator.attrgetter(*(f.attname for f in fields)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from designer.demo_flows import LOAN_QUOTE as _LOAN_QUOTE
@@ -73,4 +74,37 @@ def counting_loop(key: str, iterations: int) -> dict[str, Any]:
                 {"id": "e5", "source": "check", "target": "inc", "default": True},
             ],
         },
+    }
+
+
+def execution_fields(flow: Any, user: Any, **changes: Any) -> dict[str, Any]:
+    """Every kind of column: JSON (dict, list, None), nullable and set datetimes, FKs."""
+    version = flow.versions.get()
+    now = datetime(2026, 11, 21, 9, 30, 15, 123456, tzinfo=UTC)
+    return {
+        "flow": flow,
+        "flow_key": flow.key,
+        "version": version,
+        "version_number": version.number,
+        "kind": flow.kind,
+        "mode": "sync",
+        "status": "completed",
+        "progress": 100,
+        "input": {"amount": 2.5, "tags": ["a", "é"], "nested": {"none": None}},
+        "output": {"total": 7},
+        "error": None,
+        "business_key": None,
+        "source": {"type": "api"},
+        "waiting_for": [],
+        "state": {"vars": {"x": 1}},
+        "event_seq": 10,
+        "created_by": user,
+        "callback_url": "",
+        "idempotency_key": "key-1",
+        "request_hash": "ab" * 32,
+        "started_at": now,
+        "finished_at": now + timedelta(milliseconds=3),
+        "lease_expires_at": None,
+        "duration_ms": 3.0,
+        **changes,
     }
