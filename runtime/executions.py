@@ -6,6 +6,7 @@ status, so a final status is never overwritten (a cancel that lands mid-run wins
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -78,7 +79,9 @@ def compiled_for(version_id: int) -> engine.CompiledFlow:
 _FLOW_FIELDS = ("id", "key", "kind", "business_key_unique", "callback_url")
 
 
-def _version_sql(with_number: bool) -> str:
+@functools.cache
+def _version_sql(vendor: str, with_number: bool) -> str:
+    """Built once per database vendor (quoting differs) and shape."""
     q = connection.ops.quote_name
     flow_columns = ", ".join(f"f.{q(Flow._meta.get_field(name).column)}" for name in _FLOW_FIELDS)
     number = f"AND v.{q('number')} = %s " if with_number else ""
@@ -94,7 +97,10 @@ def _pick_version(flow_key: str, number: int | None) -> FlowVersion:
     """The version to run and the flow fields a start needs, in one query and without either
     document. Written in SQL: the ORM spent ~0.3 ms compiling this join, 15x the query."""
     with connection.cursor() as cursor:
-        cursor.execute(_version_sql(bool(number)), [flow_key, number] if number else [flow_key])
+        cursor.execute(
+            _version_sql(connection.vendor, bool(number)),
+            [flow_key, number] if number else [flow_key],
+        )
         row = cursor.fetchone()
     if row is not None:
         flow = Flow.from_db(connection.alias, list(_FLOW_FIELDS), row[2:])
