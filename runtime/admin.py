@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from runtime import executions
+from runtime import executions, journal
 from runtime.diagram import render_svg
 from runtime.models import Execution, Step, WebhookDelivery
 
@@ -159,6 +159,14 @@ class ExecutionAdmin(admin.ModelAdmin):
         if source.get("type") == "screen":
             return f"screen {source.get('screen')} · {source.get('button')}"
         return source.get("type", "")
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        """Steps a pure run kept in its journal are filed before the audit shows them."""
+        execution = super().get_object(request, object_id, from_field)
+        if execution is not None and execution.journal is not None:
+            journal.file_one(execution.pk)
+            execution.refresh_from_db()
+        return execution
 
     @admin.display(description="input")
     def pretty_input(self, execution: Execution) -> str:

@@ -15,6 +15,7 @@ from runtime import executions
 from runtime.access import can_see, visible_executions
 from runtime.documents import execution_document, step_document
 from runtime.models import FINAL_STATUSES, Execution, Status
+from runtime.step_rows import steps_of
 
 router = Router(tags=["executions"])
 
@@ -92,7 +93,7 @@ def _visible(user: Any, execution_id: str) -> Execution:
 
 def _steps(user: Any, execution_id: str) -> list[dict[str, Any]]:
     execution = _visible(user, execution_id)
-    return [step_document(s) for s in execution.steps.order_by("seq")]
+    return [step_document(s) for s in steps_of(execution)]
 
 
 def _cancel(user: Any, execution_id: str) -> Execution:

@@ -12,6 +12,7 @@ from runtime.access import can_see
 from runtime.documents import execution_document, step_document
 from runtime.models import Execution
 from runtime.notify import group_name
+from runtime.step_rows import steps_of
 
 
 def _snapshot(user: Any, execution_id: uuid.UUID) -> dict[str, Any] | None:
@@ -23,7 +24,7 @@ def _snapshot(user: Any, execution_id: uuid.UUID) -> dict[str, Any] | None:
         "type": "execution.snapshot",
         "seq": execution.event_seq,
         "execution": execution_document(execution),
-        "steps": [step_document(s) for s in execution.steps.order_by("seq")],
+        "steps": [step_document(s) for s in steps_of(execution)],
     }
 
 

@@ -24,11 +24,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from designer.models import Flow, FlowVersion
-from runtime import engine, inserts, leases, notify, updates
+from runtime import engine, inserts, journal, leases, notify, updates
 from runtime.documents import execution_document, step_document
 from runtime.errors import ServiceError
 from runtime.models import ACTIVE_STATUSES, Execution, Mode, Status, Step
-from runtime.step_rows import StepRow, step_row
+from runtime.step_rows import StepRow, journal_entries, step_row
 
 log = logging.getLogger("sluice.executions")
 
@@ -142,8 +142,9 @@ def start_sync(
     """Create and run in this thread (sync mode; see `run_inline` for the bound).
 
     A flow of pure nodes only runs before anything is written: the execution is stored once,
-    finished, with its steps, in one transaction. Nothing outside the run can observe it
-    half-way, and a crash mid-run leaves nothing behind to resume, since nothing happened."""
+    finished, with its steps in its journal, in one statement. Nothing outside the run can
+    observe it half-way, and a crash mid-run leaves nothing behind to resume, since nothing
+    happened."""
     request.mode = Mode.SYNC
 
     def start(digest: str) -> Execution:
@@ -156,7 +157,8 @@ def start_sync(
         if execution.status == Status.PENDING:  # paused at the bound: enqueued on commit
             execution.mode = Mode.ASYNC
             return _insert(execution, flow, observer.pending)
-        _insert(execution, flow, observer.pending)
+        execution.journal = journal_entries(observer.pending)
+        _insert(execution, flow)
         announce_finished(execution, watched=False)
         return execution
 
@@ -465,16 +467,17 @@ def _finish(
     compare-and-set from `from_status` (False when the status had moved on); then queue those
     steps for the push. A run cancelled while running keeps its steps (they happened); a pure
     run that lost its pending execution to a cancel (or to a duplicate job) leaves no trace,
-    as nothing it did reached outside."""
+    as nothing it did reached outside. That pure run's steps go in the same UPDATE, as the
+    execution's journal."""
     fields = _outcome(execution, state, observer.flow) | extra
+    if from_status != Status.RUNNING and observer.pending:
+        fields["journal"] = journal_entries(observer.pending)
     with transaction.atomic():
         if from_status == Status.RUNNING:
             inserts.insert(Step, observer.pending)
         updated = updates.compare_and_set(
             Execution, execution.pk, fields, guard="status", expected=(from_status,)
         )
-        if updated and from_status != Status.RUNNING:
-            inserts.insert(Step, observer.pending)
     if updated:
         for name, value in fields.items():
             setattr(execution, name, value)
@@ -678,7 +681,9 @@ def cancel(execution: Execution) -> bool:
 
 def retry(execution: Execution) -> bool:
     """Resume a failed or timed-out execution from the node that failed, as its next attempt.
-    The saved state still points at that node, so both attempts' steps stay in the audit."""
+    The saved state still points at that node, so both attempts' steps stay in the audit
+    (a journal not yet filed is filed first: the next attempt may write one of its own)."""
+    journal.file_one(execution.pk)
     updated = Execution.objects.filter(
         pk=execution.pk, status__in=(Status.FAILED, Status.TIMEOUT)
     ).update(

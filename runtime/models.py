@@ -67,6 +67,8 @@ class Execution(models.Model):
     attempt = models.PositiveIntegerField(default=1)
     waiting_for = models.JSONField(default=list, blank=True)
     state = models.JSONField(null=True, blank=True)
+    # Steps stored with the run, not yet filed as Step rows (see runtime.journal).
+    journal = models.JSONField(null=True, blank=True, editable=False)
     event_seq = models.PositiveIntegerField(default=0)
     parent = models.ForeignKey(
         "self",
@@ -102,6 +104,10 @@ class Execution(models.Model):
                     name=f"execution_{name}",
                 )
                 for name in ("business_key", "lease_expires_at", "deadline_at", "parent")
+            ),
+            # what the journal filer looks for (the id, not the JSON, is what is indexed)
+            models.Index(
+                fields=["id"], condition=models.Q(journal__isnull=False), name="execution_journal"
             ),
             # the webhook sweep looks only at recently finished executions with a callback
             models.Index(

@@ -2,7 +2,8 @@
 
 Pending executions that no worker claimed (Redis was down at enqueue, or the job was lost) and
 running ones whose lease ran out (their worker died) are put back on the queue. Claiming is a
-compare-and-set, so an execution that is enqueued twice still runs once.
+compare-and-set, so an execution that is enqueued twice still runs once. It also files the
+steps that pure runs kept in their journal (runtime.journal).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from runtime import webhooks
+from runtime import journal, webhooks
 from runtime.executions import announce_finished, enqueue
 from runtime.models import Execution, Mode, Status
 from runtime.timers import sweep as process_sweep
@@ -79,6 +80,7 @@ def reconcile_once(pending_grace_s: float = PENDING_GRACE_S) -> dict[str, int]:
         requeued += 1
     process_sweep(now)
     webhooks_owed = webhooks.sweep(now)
+    filed = journal.file_journals()
     if resumed or requeued or webhooks_owed:
         log.info(
             "reconciler: %s leases expired, %s executions re-enqueued, %s webhooks rescheduled",
@@ -91,4 +93,5 @@ def reconcile_once(pending_grace_s: float = PENDING_GRACE_S) -> dict[str, int]:
         "requeued": requeued,
         "timed_out": timed_out,
         "webhooks": webhooks_owed,
+        "journals_filed": filed,
     }

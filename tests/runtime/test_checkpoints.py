@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from runtime.step_rows import steps_of
 from tests.factories import linear_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,6 +38,19 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
     return [verb for verb in verbs if verb in {"INSERT", "UPDATE", "DELETE"}]
 
 
+def assert_filed_as_rows(execution: Any) -> None:
+    """The journal becomes the same steps as Step rows, once, and the journal is cleared."""
+    from runtime import journal
+    from runtime.documents import step_document
+
+    before = [step_document(s) for s in steps_of(execution)]
+    assert journal.file_journals() == 1
+    assert journal.file_journals() == 0
+    execution.refresh_from_db()
+    assert execution.journal is None
+    assert [step_document(s) for s in execution.steps.order_by("seq")] == before
+
+
 def start(user: Any, key: str, sync: bool = False) -> Any:
     from runtime import executions
 
@@ -55,10 +69,11 @@ def test_an_async_pure_run_is_written_once(published_flow: Any, user: Any) -> No
         executions.run_queued(execution.pk)
     done = Execution.objects.get(pk=execution.pk)
     assert done.status == "completed"
-    assert list(done.steps.values_list("seq", flat=True)) == list(range(1, 11))
-    # pending -> completed, and the ten steps, in one transaction: no claim in between
-    assert writes(queries) == ["UPDATE", "INSERT"]
+    assert [step.seq for step in steps_of(done)] == list(range(1, 11))
+    # pending -> completed with the ten steps in its journal, in one statement: no claim
+    assert writes(queries) == ["UPDATE"]
     assert done.started_at is not None and done.finished_at >= done.started_at
+    assert_filed_as_rows(done)
 
 
 def test_a_pure_run_cancelled_before_it_is_stored_leaves_no_steps(
@@ -90,8 +105,9 @@ def test_a_sync_pure_run_is_stored_once_finished(published_flow: Any, user: Any)
     with CaptureQueriesContext(connection) as queries:
         execution = start(user, "pure", sync=True)
     assert execution.status == "completed"
-    assert execution.steps.count() == 10
-    assert writes(queries) == ["INSERT", "INSERT"]
+    assert writes(queries) == ["INSERT"]  # the execution, finished, with its journal
+    assert [step.seq for step in steps_of(execution)] == list(range(1, 11))
+    assert_filed_as_rows(execution)
 
 
 def test_steps_before_an_http_call_are_committed_before_it_is_sent(

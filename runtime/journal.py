@@ -1,0 +1,46 @@
+"""Filing journals: the steps a run kept in its execution row become Step rows.
+
+A sync run of pure nodes stores its execution, finished, with its steps in the row's `journal`:
+one row and one statement instead of eleven rows, ~0.2 ms of a ~0.8 ms run. The reconciler
+files journals every second, many executions per transaction; the admin files one when it
+opens it. A filing inserts the Step rows and clears the journal in one transaction, guarded
+by the journal still being there, so two filers never file one twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+from runtime import inserts
+from runtime.models import Execution, Step
+from runtime.step_rows import from_journal
+
+BATCH = 200
+
+
+def _file(ids: list[uuid.UUID]) -> int:
+    with transaction.atomic():
+        pending = Execution.objects.filter(pk__in=ids, journal__isnull=False)
+        if transaction.get_connection().features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        journals = list(pending.values_list("pk", "journal"))
+        rows = [row for pk, journal in journals for row in from_journal(pk, journal)]
+        inserts.insert(Step, rows)
+        Execution.objects.filter(pk__in=[pk for pk, _ in journals]).update(journal=None)
+    return len(journals)
+
+
+def file_journals(limit: int = 5000) -> int:
+    """File up to `limit` executions' journals, BATCH per transaction; how many were filed."""
+    ids = list(
+        Execution.objects.filter(journal__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(_file(ids[i : i + BATCH]) for i in range(0, len(ids), BATCH))
+
+
+def file_one(execution_id: uuid.UUID) -> bool:
+    return _file([execution_id]) == 1
