@@ -630,7 +630,7 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
     observer = _StepObserver(execution, flow, live=False)
     deadline = _deadline(execution)
     if flow.pure:
-        began = timezone.now()
+        began = execution.started_at or timezone.now()  # a resumed run started earlier
         batch_end = time.monotonic() + _StepObserver.BATCH_S
         context = _context(execution, lambda: time.monotonic() >= batch_end, deadline)
         state = engine.run(flow, state, observer, context)
