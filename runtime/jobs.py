@@ -6,8 +6,9 @@ import threading
 import uuid
 
 import django_rq
-from django.db import close_old_connections
 from rq import Queue
+
+from designer.connections import fresh_connections
 
 QUEUE = "default"
 
@@ -42,5 +43,5 @@ def run_execution(execution_id: str) -> None:
     Stale connections are dropped before each job (the worker may have idled for hours)."""
     from runtime.executions import run_queued
 
-    close_old_connections()
+    fresh_connections()
     run_queued(execution_id)

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from asgiref.sync import AsyncToSync, sync_to_async
-from django.db import close_old_connections
+
+from designer.connections import fresh_connections
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -21,7 +22,7 @@ R = TypeVar("R")
 
 def _fresh(fn: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        close_old_connections()
+        fresh_connections()
         return fn(*args, **kwargs)
 
     return run
