@@ -620,8 +620,8 @@ def run_queued(execution_id: uuid.UUID | str) -> Execution | None:
 
     A flow of pure nodes first runs for up to one batch interval before anything is written:
     if it ends within it, the execution goes from pending to its final status with its steps
-    in one transaction (a claim would be a second write for nothing to see). A longer run is
-    claimed and checkpointed like any other, from where that first batch left it."""
+    in its journal, in one statement (a claim would be a second write for nothing to see).
+    A longer run is claimed and checkpointed like any other, from where that batch left it."""
     execution = Execution.objects.find(execution_id)
     if execution is None or execution.status != Status.PENDING:
         return execution
