@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from designer.models import Flow, FlowVersion
-from runtime import engine, inserts, journal, leases, notify, updates
+from runtime import engine, inserts, journal, leases, notify, updates, writes
 from runtime.documents import execution_document, step_document
 from runtime.errors import ServiceError
 from runtime.models import ACTIVE_STATUSES, Execution, Mode, Status, Step
@@ -248,7 +248,8 @@ def _prepare(request: StartRequest, digest: str) -> tuple[Execution, Flow, engin
 def _insert(execution: Execution, flow: Flow, steps: list[StepRow] | None = None) -> Execution:
     """Store the execution (and its steps) in one transaction; a pending one is enqueued once
     committed."""
-    with transaction.atomic():
+    checks_key = bool(flow.business_key_unique and execution.business_key)
+    with writes.atomic(single_statement=not (steps or checks_key)):
         _check_business_key(flow, execution.business_key)
         inserts.insert(Execution, [execution])
         inserts.insert(Step, steps or [])
@@ -472,7 +473,8 @@ def _finish(
     fields = _outcome(execution, state, observer.flow) | extra
     if from_status != Status.RUNNING and observer.pending:
         fields["journal"] = journal_entries(observer.pending)
-    with transaction.atomic():
+    steps_too = from_status == Status.RUNNING and bool(observer.pending)
+    with writes.atomic(single_statement=not steps_too):
         if from_status == Status.RUNNING:
             inserts.insert(Step, observer.pending)
         updated = updates.compare_and_set(
