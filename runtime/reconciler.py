@@ -2,8 +2,7 @@
 
 Pending executions that no worker claimed (Redis was down at enqueue, or the job was lost) and
 running ones whose lease ran out (their worker died) are put back on the queue. Claiming is a
-compare-and-set, so an execution that is enqueued twice still runs once. It also files the
-steps that pure runs kept in their journal (runtime.journal).
+compare-and-set, so an execution that is enqueued twice still runs once.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from runtime import journal, webhooks
+from runtime import webhooks
 from runtime.executions import announce_finished, enqueue
 from runtime.models import Execution, Mode, Status
 from runtime.timers import sweep as process_sweep
@@ -80,7 +79,6 @@ def reconcile_once(pending_grace_s: float = PENDING_GRACE_S) -> dict[str, int]:
         requeued += 1
     process_sweep(now)
     webhooks_owed = webhooks.sweep(now)
-    filed = journal.file_journals()
     if resumed or requeued or webhooks_owed:
         log.info(
             "reconciler: %s leases expired, %s executions re-enqueued, %s webhooks rescheduled",
@@ -93,5 +91,4 @@ def reconcile_once(pending_grace_s: float = PENDING_GRACE_S) -> dict[str, int]:
         "requeued": requeued,
         "timed_out": timed_out,
         "webhooks": webhooks_owed,
-        "journals_filed": filed,
     }

@@ -3,8 +3,8 @@
 
 A run of pure nodes that ends where it started (a sync call, or an async job within its first
 batch) keeps its steps in the execution row's `journal`, written with the final status in
-the one statement that stores the run; `runtime.journal` files them as Step rows within a
-second. Readers take both (`steps_of`), so nothing is missing in between.
+the one statement that stores the run (see `runtime.journal`). Readers take both
+(`steps_of`).
 """
 
 from __future__ import annotations
