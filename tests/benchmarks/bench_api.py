@@ -10,9 +10,8 @@ per core), two SluiceWorkers (RQ SimpleWorkers) and the reconciler loop as subpr
 way `manage.py serve` does, and measures, on that one server:
 
 - `GET /api/bare/` (no auth, no ORM: Django's own floor) against
-  `POST /api/flows/<key>/executions?sync=true` (bearer auth, insert, 10 steps, final write): for
-  latency one client of each, taking turns so both meet the same moments of a shared machine;
-  for requests/s `--concurrency` keep-alive clients;
+  `POST /api/flows/<key>/executions?sync=true` (bearer auth, insert, 10 steps, final write), one
+  client at a time for latency and `--concurrency` keep-alive clients for requests/s;
 - from sending an async start (202) to receiving `execution.finished` on `/ws/executions/<id>/`
   (the socket is opened right after the 202; the snapshot covers the race), one at a time while
   idle and while another client keeps `--load-rate` async starts/s flowing;
@@ -765,77 +764,33 @@ async def open_loop_load(
         await pool.get_nowait().close()
 
 
-async def interleaved(
-    server: Server, total: int, seconds: float
-) -> tuple[list[float], list[float], int, int, float]:
-    """One client each for bare and sync, taking turns: both see the same moments of the
-    machine (a shared 2-core VM drifts by ±20% over seconds), so their difference is the
-    endpoint's own cost. Returns (bare, sync latencies, their errors, elapsed)."""
-    bare_client, sync_client = server.client(bearer=False), server.client()
-    bare: list[float] = []
-    sync: list[float] = []
-    errors = [0, 0]
-    deadline = time.perf_counter() + seconds
-    began = time.perf_counter()
-    try:
-        while len(sync) + errors[1] < total and time.perf_counter() < deadline:
-            for n, (client, call, out) in enumerate(
-                ((bare_client, call_bare, bare), (sync_client, call_sync, sync))
-            ):
-                start = time.perf_counter()
-                try:
-                    await call(client)
-                except Exception:
-                    errors[n] += 1
-                    continue
-                out.append(time.perf_counter() - start)
-    finally:
-        await bare_client.close()
-        await sync_client.close()
-    return bare, sync, errors[0], errors[1], time.perf_counter() - began
-
-
 async def http_phase(server: Server, options: Options, procs: Processes, rows: list[Row]) -> None:
-    """Bare vs sync start: one client of each taking turns (latency), then `concurrency`
-    clients (throughput)."""
-    log("bare and sync, 1 client each, interleaved: warming up")
-    await interleaved(server, 20, options.warmup_seconds)
-    log(f"bare and sync, 1 client each, interleaved: {options.latency_requests} requests each")
-    meter = CpuMeter(procs)
-    with meter:
-        bare, sync, bare_errors, sync_errors, elapsed = await interleaved(
-            server, options.latency_requests, 2 * options.phase_seconds
-        )
-    cpu = meter.result()
-    for label, latencies, errors in (
-        ("GET /api/bare/ (no auth), 1 client", bare, bare_errors),
-        ("POST …/executions?sync=true, 1 client", sync, sync_errors),
-    ):
-        row = Row(label, latencies, elapsed, len(latencies), errors, len(latencies) / elapsed)
-        row.cpu = cpu
-        rows.append(row)
-    rows[-1].note = "(the two 1-client rows took turns on one connection each; CPU is of both)"
+    """Bare vs sync start: one client (latency), then `concurrency` clients (throughput)."""
     phases = (
         ("GET /api/bare/ (no auth)", False, call_bare),
         ("POST …/executions?sync=true", True, call_sync),
     )
-    clients, total = options.concurrency, options.requests
-    for label, bearer, call in phases:
-        name = f"{label}, {clients} clients"
-        log(f"{name}: warming up")
-        await closed_loop(
-            lambda b=bearer: server.client(b), call, clients, 20 * clients, options.warmup_seconds
-        )
-        log(f"{name}: {total} requests")
-        meter = CpuMeter(procs)
-        with meter:
-            latencies, errors, elapsed = await closed_loop(
-                lambda b=bearer: server.client(b), call, clients, total, options.phase_seconds
+    for clients, total in ((1, options.latency_requests), (options.concurrency, options.requests)):
+        for label, bearer, call in phases:
+            name = f"{label}, {clients} client{'s' if clients > 1 else ''}"
+            log(f"{name}: warming up")
+            await closed_loop(
+                lambda b=bearer: server.client(b),
+                call,
+                clients,
+                20 * clients,
+                options.warmup_seconds,
             )
-        row = Row(name, latencies, elapsed, len(latencies), errors, len(latencies) / elapsed)
-        row.cpu = meter.result()
-        rows.append(row)
-        procs.check()
+            log(f"{name}: {total} requests")
+            meter = CpuMeter(procs)
+            with meter:
+                latencies, errors, elapsed = await closed_loop(
+                    lambda b=bearer: server.client(b), call, clients, total, options.phase_seconds
+                )
+            row = Row(name, latencies, elapsed, len(latencies), errors, len(latencies) / elapsed)
+            row.cpu = meter.result()
+            rows.append(row)
+            procs.check()
 
 
 async def latency_samples(
