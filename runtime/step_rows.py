@@ -9,6 +9,7 @@ the one statement that stores the run (see `runtime.journal`). Readers take both
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,26 +58,18 @@ def step_row(execution_id: uuid.UUID, execution_attempt: int, event: engine.Step
     )
 
 
+_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(StepRow) if f.name != "execution_id")
+
+
 def journal_entries(rows: list[StepRow]) -> list[dict[str, Any]]:
-    """Steps as they are kept in the execution row's `journal` until filed as Step rows."""
-    return [
-        {
-            "seq": row.seq,
-            "execution_attempt": row.execution_attempt,
-            "node_id": row.node_id,
-            "node_type": row.node_type,
-            "attempt": row.attempt,
-            "status": row.status,
-            "input": row.input,
-            "output": row.output,
-            "error": row.error,
-            "logs": row.logs,
-            "edge_id": row.edge_id,
-            "started_at": row.started_at.isoformat(),
-            "duration_ms": row.duration_ms,
-        }
-        for row in rows
-    ]
+    """Steps as they are kept in the execution row's `journal`: a StepRow's fields, without
+    the execution, with the start time as ISO text."""
+    entries = []
+    for row in rows:
+        entry = {name: getattr(row, name) for name in _ENTRY_FIELDS}
+        entry["started_at"] = row.started_at.isoformat()
+        entries.append(entry)
+    return entries
 
 
 def from_journal(execution_id: uuid.UUID, entries: list[dict[str, Any]]) -> list[StepRow]:
