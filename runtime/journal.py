@@ -41,13 +41,10 @@ def _file(ids: list[uuid.UUID]) -> int:
     return len(journals)
 
 
-def file_journals(limit: int | None = None) -> int:
-    """File the journals of up to `limit` executions (all by default), BATCH per transaction;
-    how many were filed."""
+def file_journals() -> int:
+    """File every journal, BATCH executions per transaction; how many were filed."""
     ids = list(
-        Execution.objects.filter(journal__isnull=False)
-        .order_by()
-        .values_list("pk", flat=True)[:limit]
+        Execution.objects.filter(journal__isnull=False).order_by().values_list("pk", flat=True)
     )
     return sum(_file(ids[i : i + BATCH]) for i in range(0, len(ids), BATCH))
 
