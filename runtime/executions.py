@@ -246,8 +246,8 @@ def _prepare(request: StartRequest, digest: str) -> tuple[Execution, Flow, engin
 
 
 def _insert(execution: Execution, flow: Flow, steps: list[StepRow] | None = None) -> Execution:
-    """Store the execution (and its steps) in one transaction; a pending one is enqueued once
-    committed."""
+    """Store the execution (and its steps) atomically: one transaction, or one statement where
+    that is all it takes; a pending one is enqueued once committed."""
     checks_key = bool(flow.business_key_unique and execution.business_key)
     with writes.atomic(single_statement=not (steps or checks_key)):
         _check_business_key(flow, execution.business_key)
